@@ -1,0 +1,183 @@
+"""The gradient-descent map of a loss: G(theta) = theta - eta * grad L(theta)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+
+from gdmaps.compile import NumericMap, _broadcast_rows, _offkink, lambdify_rows
+from gdmaps.errors import InvalidArgumentError, check_positive_finite
+from gdmaps.map import Map
+from gdmaps.symbols import as_expr, as_symbols, exact
+
+__all__ = ["GDMap", "NumericGD", "ETA"]
+
+#: The step-size symbol of every GD map: positive and real.
+ETA = sp.Symbol("eta", positive=True)
+
+
+class GDMap(Map):
+    """The gradient-descent map of a scalar SymPy loss.
+
+    Parameters
+    ----------
+    loss : SymPy expression (or string)
+        A scalar loss L(theta). Piecewise losses (``Max``, ``Piecewise``, ReLU)
+        are differentiated off their kinks.
+    params : sequence of symbols (or names)
+        The trainable parameters theta: the state of the map, in order.
+    eta : positive float, optional
+        The step size. Left as the positive symbol ``eta`` until fixed, here or
+        with :meth:`at`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b")
+    >>> g = GDMap((a*b - 1)**2 / 2, [a, b])
+    >>> g.eta
+    eta
+    >>> g.hessian()
+    Matrix([
+    [     b**2, 2*a*b - 1],
+    [2*a*b - 1,      a**2]])
+    >>> g.at(0.5)([2.0, 0.5])
+    array([2. , 0.5])
+
+    Notes
+    -----
+    G(theta) = theta - eta * grad L(theta) and DG = I - eta * H(theta), with H the
+    Hessian of L. Fixed points of G are the critical points of L for every eta.
+    """
+
+    def __init__(self, loss, params, eta=None):
+        loss = as_expr(loss, name="loss")
+        state = as_symbols(params, name="params")
+        missing = [str(p) for p in state if p not in loss.free_symbols]
+        if missing:
+            raise InvalidArgumentError(
+                f"params must appear in the loss; {', '.join(missing)} do not appear in {loss}"
+            )
+        if any(s.name == ETA.name for s in loss.free_symbols):
+            raise InvalidArgumentError(
+                "the loss must not contain a symbol named 'eta': that name is the step size"
+            )
+        value = None if eta is None else exact(check_positive_finite("eta", eta), name="eta")
+        grad = tuple(sp.diff(loss, p) for p in state)
+        self._loss_template = loss
+        self._grad_template = grad
+        self._init([p - ETA * g for p, g in zip(state, grad)], state, {ETA: value})
+
+    # -- symbolic side -------------------------------------------------------
+    @property
+    def eta(self):
+        """The step size: the symbol ``eta`` until bound, then its exact value."""
+        return self._values.get(ETA, ETA)
+
+    def at(self, eta) -> "GDMap":
+        """The same map with the step size fixed to ``eta`` (> 0)."""
+        return self._with_values({**self._values, ETA: exact(check_positive_finite("eta", eta))})
+
+    @functools.cached_property
+    def loss(self) -> sp.Expr:
+        """The loss, with bound parameter values substituted."""
+        return self._loss_template.xreplace(self._values)
+
+    def gradient(self) -> sp.Matrix:
+        """The gradient of the loss as a column matrix."""
+        return sp.Matrix(self._grad_template).xreplace(self._values)
+
+    def hessian(self) -> sp.Matrix:
+        """The Hessian of the loss (Dirac terms of kinks dropped)."""
+        return self._hessian_template().xreplace(self._values)
+
+    def _hessian_template(self) -> sp.Matrix:
+        H = sp.Matrix(self._grad_template).jacobian(sp.Matrix(self._state))
+        return H.applyfunc(_offkink)
+
+    def jacobian(self) -> sp.Matrix:
+        """DG = I - eta * H."""
+        return sp.eye(self.dim) - self.eta * self.hessian()
+
+    def _substitute(self, pairs):
+        eta = self._values.get(ETA)
+        loss = self._loss_template.subs({k: v for k, v in pairs.items() if k != ETA})
+        out = GDMap(loss.xreplace({k: v for k, v in self._values.items() if k != ETA}),
+                    self._state, None if eta is None else float(eta))
+        return out.subs({ETA: pairs[ETA]}) if ETA in pairs else out
+
+    # -- numeric side --------------------------------------------------------
+    @functools.cached_property
+    def numeric(self) -> "NumericGD":
+        """The compiled form, with ``loss``, ``gradient`` and ``hessian`` on batches."""
+        kernel = compile_kernel_gd(self._template, self._state, self._params,
+                                   self._loss_template)
+        return NumericGD(kernel, self._bound_values(), self._params.index(ETA))
+
+    def __repr__(self) -> str:
+        return f"GDMap(L = {self.loss}, eta = {self.eta})"
+
+
+class GDKernel:
+    """Compiled loss, gradient and Hessian beside the step of a GD map."""
+
+    def __init__(self, template, state, params, loss):
+        self.template, self.state, self.params, self.loss_template = template, state, params, loss
+
+    @functools.cached_property
+    def rows(self):
+        return lambdify_rows(self.state + self.params, self.template)
+
+    @functools.cached_property
+    def jacobian_rows(self):
+        jac = sp.Matrix(self.template).jacobian(sp.Matrix(self.state))
+        return lambdify_rows(self.state + self.params, list(jac))
+
+    @functools.cached_property
+    def loss_rows(self):
+        return lambdify_rows(self.state + self.params, [self.loss_template])
+
+    @functools.cached_property
+    def gradient_rows(self):
+        grad = [sp.diff(self.loss_template, p) for p in self.state]
+        return lambdify_rows(self.state + self.params, grad)
+
+    @functools.cached_property
+    def hessian_rows(self):
+        return lambdify_rows(self.state + self.params,
+                             list(sp.hessian(self.loss_template, self.state)))
+
+
+@functools.lru_cache(maxsize=512)
+def compile_kernel_gd(template, state, params, loss) -> GDKernel:
+    """The cached GD kernel of a loss template; functions compile on first use."""
+    return GDKernel(template, state, params, loss)
+
+
+class NumericGD(NumericMap):
+    """A compiled GD map: the step, and the loss, gradient and Hessian on batches."""
+
+    def __init__(self, kernel, values, eta_index: int):
+        super().__init__(kernel, values)
+        self.eta = self.values[eta_index]
+
+    def _rows(self, f, X, shape):
+        X = self._as_batch(X)
+        S = np.atleast_2d(X).T
+        with np.errstate(all="ignore"):
+            out = _broadcast_rows(f(*S, *self.values), S.shape[1]).T.reshape((-1,) + shape)
+        return out[0] if X.ndim == 1 else out
+
+    def loss(self, X) -> np.ndarray:
+        """L at a point ``(d,) -> ()`` or a batch ``(N, d) -> (N,)``."""
+        return self._rows(self.kernel.loss_rows, X, ())
+
+    def gradient(self, X) -> np.ndarray:
+        """grad L at a point ``(d,)`` or a batch ``(N, d)``."""
+        return self._rows(self.kernel.gradient_rows, X, (self.dim,))
+
+    def hessian(self, X) -> np.ndarray:
+        """The Hessian at a point ``(d, d)`` or a batch ``(N, d, d)``."""
+        return self._rows(self.kernel.hessian_rows, X, (self.dim, self.dim))

@@ -1,0 +1,87 @@
+"""Turning user input into SymPy objects, with errors that say what went wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from numbers import Real
+
+import numpy as np
+import sympy as sp
+
+from gdmaps.errors import InvalidArgumentError, InvalidTypeError
+
+__all__ = ["exact", "as_symbols", "as_expr", "sort_symbols"]
+
+
+def exact(value, *, name: str = "value") -> sp.Expr:
+    """Return ``value`` as an exact SymPy number.
+
+    Floats are read as the decimal they print as, so ``0.1`` becomes ``1/10``:
+    the number the user typed, and exact arithmetic stays exact downstream.
+
+    Examples
+    --------
+    >>> exact(0.1), exact(3), exact(np.float64(1.4))
+    (1/10, 3, 7/5)
+    """
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, bool):
+        raise InvalidTypeError(f"{name} must be a number, got the bool {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, (Real, np.floating)):
+        v = float(value)
+        if not np.isfinite(v):
+            raise InvalidArgumentError(f"{name} must be finite, got {v!r}")
+        return sp.Rational(repr(v))
+    try:
+        return sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError):
+        raise InvalidTypeError(
+            f"{name} must be a number or a SymPy expression, got {value!r}"
+        ) from None
+
+
+def as_expr(value, *, name: str) -> sp.Expr:
+    """Return ``value`` as a scalar SymPy expression (strings are parsed)."""
+    if isinstance(value, (sp.MatrixBase, np.ndarray, list, tuple)):
+        raise InvalidTypeError(
+            f"{name} must be a scalar expression, got a {type(value).__name__}"
+            f" of shape {getattr(value, 'shape', len(value))}"
+        )
+    try:
+        expr = sp.sympify(value)
+    except (sp.SympifyError, TypeError, SyntaxError) as exc:
+        raise InvalidArgumentError(f"{name} could not be read as an expression: {value!r} ({exc})") from None
+    if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixBase):
+        raise InvalidTypeError(f"{name} must be a scalar expression, got {expr!r}")
+    return expr
+
+
+def as_symbols(values, *, name: str) -> tuple[sp.Symbol, ...]:
+    """Return ``values`` as a tuple of distinct SymPy symbols (names allowed)."""
+    if isinstance(values, (str, sp.Symbol)):
+        values = [values]
+    if not isinstance(values, Iterable) or isinstance(values, Mapping):
+        raise InvalidTypeError(f"{name} must be a sequence of SymPy symbols, got {values!r}")
+    out = []
+    for v in values:
+        if isinstance(v, str) and v.isidentifier():
+            v = sp.Symbol(v)
+        if not isinstance(v, sp.Symbol):
+            raise InvalidTypeError(
+                f"{name} must contain SymPy symbols (or their names), got {v!r} of type {type(v).__name__}"
+            )
+        out.append(v)
+    if not out:
+        raise InvalidArgumentError(f"{name} must contain at least one symbol, got none")
+    if len(set(out)) != len(out):
+        dup = sorted({str(s) for s in out if out.count(s) > 1})
+        raise InvalidArgumentError(f"{name} must not repeat symbols, got {', '.join(dup)} twice")
+    return tuple(out)
+
+
+def sort_symbols(symbols) -> tuple[sp.Symbol, ...]:
+    """Symbols in a stable, readable order (by name)."""
+    return tuple(sorted(symbols, key=lambda s: (s.name, str(s.assumptions0))))
