@@ -8,7 +8,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.compile import NumericMap, _broadcast_rows, _offkink, lambdify_rows
-from gdmaps.errors import InvalidArgumentError, check_positive_finite
+from gdmaps.errors import FreeParameterError, InvalidArgumentError, check_positive_finite
 from gdmaps.map import Map
 from gdmaps.symbols import as_expr, as_symbols, exact
 
@@ -114,7 +114,11 @@ class GDMap(Map):
         """The compiled form, with ``loss``, ``gradient`` and ``hessian`` on batches."""
         kernel = compile_kernel_gd(self._template, self._state, self._params,
                                    self._loss_template)
-        return NumericGD(kernel, self._bound_values(), self._params.index(ETA))
+        if ETA in self._values:
+            return NumericGD(kernel, self._bound_values(), self._params.index(ETA))
+        # the loss and its derivatives need no step size: evaluate them, refuse steps
+        values = self._with_values({**self._values, ETA: sp.nan})
+        return NumericGD(kernel, values._bound_values(), self._params.index(ETA))
 
     def __repr__(self) -> str:
         return f"GDMap(L = {self.loss}, eta = {self.eta})"
@@ -161,14 +165,33 @@ class NumericGD(NumericMap):
 
     def __init__(self, kernel, values, eta_index: int):
         super().__init__(kernel, values)
-        self.eta = self.values[eta_index]
+        self.eta = None if np.isnan(self.values[eta_index]) else self.values[eta_index]
+
+    def _need_eta(self):
+        if self.eta is None:
+            raise FreeParameterError(
+                "this GD map has no step size yet; fix it with .at(eta) before stepping")
+
+    def step_T(self, S):
+        self._need_eta()
+        return super().step_T(S)
+
+    def advance_T(self, S, n):
+        self._need_eta()
+        return super().advance_T(S, n)
+
+    def jacobian(self, X):
+        self._need_eta()
+        return super().jacobian(X)
 
     def _rows(self, f, X, shape):
         X = self._as_batch(X)
         S = np.atleast_2d(X).T
         with np.errstate(all="ignore"):
             out = _broadcast_rows(f(*S, *self.values), S.shape[1]).T.reshape((-1,) + shape)
-        return out[0] if X.ndim == 1 else out
+        if X.ndim == 1:
+            return float(out[0]) if shape == () else out[0]
+        return out
 
     def loss(self, X) -> np.ndarray:
         """L at a point ``(d,) -> ()`` or a batch ``(N, d) -> (N,)``."""

@@ -52,7 +52,11 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
                 S = after
                 continue
             nrm2 = np.einsum("ij,ij->j", after, after)
-            bad = ~(nrm2 <= blow2)
+            bad = ~(nrm2 <= blow2)  # nan counts as bad
+            over = nrm2 == np.inf
+            if over.any():  # the squared norm overflowed: ask the coordinates themselves
+                cols = np.flatnonzero(over)
+                bad[cols] = ~np.isfinite(after[:, cols]).all(axis=0) | (blowup < np.inf)
             conv = ~bad & (disp <= tol)
             if conv.any():
                 i = idx[conv]
