@@ -1,11 +1,24 @@
-"""gdmaps: gradient descent as a discrete dynamical system."""
+"""gdmaps: gradient descent as a discrete dynamical system.
+
+The public surface: :class:`Map` and :class:`GDMap` (symbolic maps with a compiled
+batch form), :func:`iterate` (batches of orbits and their fates), :func:`analyze`
+(the main job), and the builders in :mod:`gdmaps.models` and :mod:`gdmaps.maps`.
+"""
 
 from gdmaps.errors import (FreeParameterError, GdmapsError, InvalidArgumentError,
                            InvalidTypeError)
 from gdmaps.map import Map
 from gdmaps.gd import ETA, GDMap, NumericGD
 from gdmaps.iterate import Fate, IterationResult, iterate
+from gdmaps.losses import loss_from_text
+from gdmaps.report import Analysis, analyze
+from gdmaps import maps, models
 
-__all__ = ["Map", "iterate", "Fate", "IterationResult", "GDMap", "NumericGD", "ETA", "GdmapsError", "InvalidArgumentError", "InvalidTypeError",
-           "FreeParameterError"]
+__all__ = [
+    "Map", "GDMap", "NumericGD", "ETA",
+    "iterate", "Fate", "IterationResult",
+    "analyze", "Analysis", "loss_from_text",
+    "maps", "models",
+    "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
+]
 __version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``gdmaps`` command line."""

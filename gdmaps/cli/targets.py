@@ -1,0 +1,118 @@
+"""Which map a command works on: a built-in map, a model, a typed map or a typed loss."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from gdmaps.errors import InvalidArgumentError
+from gdmaps.losses import loss_from_text
+from gdmaps import maps, models
+
+__all__ = ["add_target_arguments", "resolve_target", "DEFAULT_LOSS", "MODELS"]
+
+#: The built-in default example: eta* = 1 for it.
+DEFAULT_LOSS = "(a*b - 1)**2/2"
+
+#: Models the command line builds, with the options each takes (-p NAME=VALUE).
+MODELS = {
+    "scalar_chain": "depth (int, default 2), y (number, default 1)",
+    "linear_network": "data (.npz with arrays X, Y), widths (e.g. 3,3), reduction (sum|mean)",
+    "mlp": "data (.npz with arrays X, Y), widths, activation (tanh|sigmoid|softplus|relu),"
+           " reduction",
+    "relu_example": "reduction (sum|mean)",
+}
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options choosing the map; with none, the default example."""
+    g = parser.add_argument_group("what to study (default: the loss " + DEFAULT_LOSS + ")")
+    which = g.add_mutually_exclusive_group()
+    which.add_argument("--map", metavar="NAME|TEXT",
+                       help=f"a built-in map ({', '.join(maps.NAMES)}) or a map typed as"
+                            " text, e.g. 'x: 1 - a*x**2 + y; y: b*x'")
+    which.add_argument("--model", metavar="NAME", choices=sorted(MODELS),
+                       help="a model: " + "; ".join(f"{k}: {v}" for k, v in MODELS.items()))
+    which.add_argument("--loss", metavar="TEXT",
+                       help="a loss typed as text, e.g. '(a*b - y)**2/2; y = 2'")
+    g.add_argument("--params", metavar="A,B,...",
+                   help="trainable parameters of --loss (default: every symbol without a value)")
+    g.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value of the map or an option of the model (repeatable)")
+
+
+def _pairs(items) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidArgumentError(f"--param must be NAME=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _number(name, text):
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidArgumentError(f"-p {name} must be a number, got {text!r}") from None
+
+
+def _data(opts):
+    path = opts.pop("data", None)
+    if path is None:
+        raise InvalidArgumentError("this model needs -p data=FILE.npz holding arrays X and Y")
+    try:
+        with np.load(path) as f:
+            return f["X"], f["Y"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise InvalidArgumentError(f"-p data={path} could not be read as an .npz with arrays X"
+                                   f" and Y ({exc})") from None
+
+
+def _widths(opts):
+    text = opts.pop("widths", "")
+    return [_number("widths", w) for w in text.split(",") if w.strip()]
+
+
+def _model(name, opts):
+    if name == "scalar_chain":
+        return models.scalar_chain(_number("depth", opts.pop("depth", "2")),
+                                   _number("y", opts.pop("y", "1")))
+    if name == "relu_example":
+        return models.relu_example(reduction=opts.pop("reduction", "sum"))
+    X, Y = _data(opts)
+    if name == "linear_network":
+        return models.linear_network(X, Y, _widths(opts), reduction=opts.pop("reduction", "sum"))
+    return models.mlp(X, Y, _widths(opts), opts.pop("activation", "tanh"),
+                      reduction=opts.pop("reduction", "sum"))
+
+
+def resolve_target(args):
+    """The Map or GDMap the parsed arguments describe."""
+    opts = _pairs(args.param)
+    if args.params and not args.loss:
+        raise InvalidArgumentError("--params goes with --loss only")
+    if args.model:
+        target = _model(args.model, opts)
+    elif args.map:
+        if ":" in args.map:
+            target = maps.from_text(args.map)
+        else:
+            target = maps.by_name(args.map)
+    else:
+        target = loss_from_text(args.loss or DEFAULT_LOSS, args.params)
+    if opts:
+        names = {p.name for p in target.parameters}
+        unknown = sorted(set(opts) - names)
+        if unknown:
+            raise InvalidArgumentError(
+                f"-p {unknown[0]}=... is not a parameter here; the parameters are"
+                f" {', '.join(sorted(names - {'eta'})) or 'none'}")
+        target = target.subs(**{k: _number(k, v) for k, v in opts.items()})
+    return target
