@@ -32,6 +32,7 @@ def _add_batch(p, *, steps=1000, n=1000):
     p.add_argument("--init", choices=SAMPLERS, default="normal",
                    help="distribution of initializations (default normal)")
     p.add_argument("--scale", type=float, default=1.0, help="its scale (default 1)")
+    p.add_argument("--center", type=float, default=0.0, help="its center (default 0)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
 
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "iterate", "run a batch of orbits and report their fates",
                  "gdmaps iterate --map henon --points 500 --steps 200\n"
                  "gdmaps iterate --model scalar_chain -p depth=3 --eta 0.5 --json\n"
-                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --scale 0.5")
+                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --center 0.5 --scale 0.4")
     add_target_arguments(p)
     p.add_argument("--eta", type=float, help="step size (needed for GD maps)")
     p.add_argument("--tol", type=float, default=1e-9, help="convergence tolerance on |f(x) - x|")
@@ -91,7 +92,8 @@ def _iterate(args):
         if not isinstance(target, GDMap):
             raise GdmapsError("--eta is the step size of a GD map; this map has none")
         target = target.at(args.eta)
-    x0 = sample(args.init, args.points, target.dim, scale=args.scale, seed=args.seed)
+    x0 = sample(args.init, args.points, target.dim, scale=args.scale, center=args.center,
+                seed=args.seed)
     result = iterate(target, x0, args.steps, tol=args.tol)
     if args.json:
         print(json.dumps({"map": [str(e) for e in target.exprs], **result.summary()}, indent=2))

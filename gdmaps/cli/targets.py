@@ -104,7 +104,7 @@ def resolve_target(args):
         if ":" in args.map:
             target = maps.from_text(args.map)
         else:
-            target = maps.by_name(args.map)
+            target = maps.by_name(args.map, **{k: _number(k, opts.pop(k)) for k in list(opts)})
     else:
         target = loss_from_text(args.loss or DEFAULT_LOSS, args.params)
     if opts:

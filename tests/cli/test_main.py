@@ -1,0 +1,82 @@
+"""The command line: every command runs, JSON parses, bad input exits 2 in one line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gdmaps.cli.main import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_analyze_default_writes_report(tmp_path, capsys):
+    code, out, _ = run(capsys, "analyze", "--points", "300", "--out", str(tmp_path))
+    assert code == 0 and "Jacobian" in out
+    report = (tmp_path / "report.md").read_text()
+    assert "I - \\eta H" in report and "| 1.5 | 0 |" in report  # nothing converges past eta* = 1
+
+
+def test_analyze_json_counts_add_up(capsys):
+    code, out, _ = run(capsys, "analyze", "--points", "200", "--etas", "0.5,1.2", "--json")
+    data = json.loads(out)
+    assert code == 0 and [r["eta"] for r in data["runs"]] == [0.5, 1.2]
+    for r in data["runs"]:
+        assert r["converged"] + r["diverged"] + r["moving"] == 200
+    assert data["runs"][0]["converged"] > 150 and data["runs"][1]["converged"] == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["--map", "henon", "--points", "50", "--steps", "100"],
+    ["--map", "x: r*x*(1 - x)", "-p", "r=2.5", "--init", "uniform", "--scale", "0.4"],
+    ["--model", "scalar_chain", "-p", "depth=3", "--eta", "0.5", "--points", "100"],
+    ["--loss", "(a*b - y)**2/2; y = 2", "--eta", "0.2", "--points", "100"],
+    ["--loss", "(a*b - y)**2/2", "--params", "a,b", "-p", "y=2", "--eta", "0.2"],
+])
+def test_iterate_json(argv, capsys):
+    code, out, _ = run(capsys, "iterate", *argv, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["converged"] + data["diverged"] + data["moving"] == data["n"]
+
+
+def test_iterate_logistic_converges_to_its_fixed_point(capsys):
+    # r = 2.5: every x0 in (0, 1) converges to 1 - 1/r
+    code, out, _ = run(capsys, "iterate", "--map", "logistic", "-p", "r=2.5", "--init", "uniform",
+                       "--center", "0.5", "--scale", "0.45", "--json")
+    assert json.loads(out)["converged"] == 1000
+
+
+def test_linear_network_from_npz(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 5))
+    np.savez(tmp_path / "d.npz", X=X, Y=X[:1])
+    code, out, _ = run(capsys, "iterate", "--model", "linear_network", "-p",
+                       f"data={tmp_path / 'd.npz'}", "-p", "widths=2", "--eta", "0.01", "--json")
+    assert code == 0 and json.loads(out)["n"] == 1000
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["iterate", "--eta", "-1"], "eta must be finite and > 0, got -1.0"),
+    (["iterate", "--map", "lorenz"], "must be one of 'logistic', 'henon'"),
+    (["iterate", "--map", "x: 1 +* x"], "cannot read the expression"),
+    (["iterate", "--loss", "(a*b - 1)**2", "-p", "q=1"], "q=... is not a parameter"),
+    (["iterate", "--model", "linear_network"], "needs -p data=FILE.npz"),
+    (["iterate", "--map", "henon", "--eta", "0.1"], "--eta is the step size of a GD map"),
+    (["iterate", "--points", "0"], "n must be an integer >= 1, got 0"),
+    (["analyze", "--map", "henon"], "not a plain map"),
+])
+def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["analyze", "iterate"])
+def test_help_shows_an_example(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0 and "example:" in capsys.readouterr().out
