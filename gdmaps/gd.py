@@ -76,7 +76,7 @@ class GDMap(Map):
         """The step size: the symbol ``eta`` until bound, then its exact value."""
         return self._values.get(ETA, ETA)
 
-    def at(self, eta) -> "GDMap":
+    def at(self, eta) -> GDMap:
         """The same map with the step size fixed to ``eta`` (> 0)."""
         return self._with_values({**self._values, ETA: exact(check_positive_finite("eta", eta))})
 
@@ -110,7 +110,7 @@ class GDMap(Map):
 
     # -- numeric side --------------------------------------------------------
     @functools.cached_property
-    def numeric(self) -> "NumericGD":
+    def numeric(self) -> NumericGD:
         """The compiled form, with ``loss``, ``gradient`` and ``hessian`` on batches."""
         kernel = compile_kernel_gd(self._template, self._state, self._params,
                                    self._loss_template)

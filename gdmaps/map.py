@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from gdmaps.compile import NumericMap, compile_kernel
-from gdmaps.errors import FreeParameterError, InvalidArgumentError, InvalidTypeError
+from gdmaps.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.symbols import as_expr, as_symbols, exact, sort_symbols
 
 __all__ = ["Map"]

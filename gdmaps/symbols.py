@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from numbers import Real
 
@@ -10,7 +11,7 @@ import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError
 
-__all__ = ["exact", "as_symbols", "as_expr", "sort_symbols"]
+__all__ = ["as_expr", "as_symbols", "exact", "finite_real", "sort_symbols"]
 
 
 def exact(value, *, name: str = "value") -> sp.Expr:
@@ -41,6 +42,28 @@ def exact(value, *, name: str = "value") -> sp.Expr:
         raise InvalidTypeError(
             f"{name} must be a number or a SymPy expression, got {value!r}"
         ) from None
+
+
+def finite_real(name: str, value) -> sp.Expr:
+    """Return ``value`` as an exact SymPy number if it is a finite real, else raise.
+
+    Floats are read as the decimal they print as (1.4 becomes 7/5), like
+    :func:`exact`; SymPy numbers are kept as they are.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating, sp.Expr)):
+        raise InvalidTypeError(
+            f"{name} must be a finite real number, got {value!r} of type {type(value).__name__}"
+        )
+    # Symbols, I, nan and zoo are not real numbers; is_extended_real is None or False for them.
+    if isinstance(value, sp.Expr) and not (value.is_number and value.is_extended_real):
+        raise InvalidArgumentError(f"{name} must be a finite real number, got {value}")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:  # an exact integer too large for a float
+        finite = False
+    if not finite:
+        raise InvalidArgumentError(f"{name} must be a finite real number, got {value!r}")
+    return exact(value, name=name)
 
 
 def as_expr(value, *, name: str) -> sp.Expr:

@@ -8,42 +8,17 @@ recompiling.
 from __future__ import annotations
 
 import inspect
-import math
-from numbers import Real
 
-import numpy as np
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_choice
+from gdmaps.errors import InvalidArgumentError, check_choice
 from gdmaps.map import Map
-from gdmaps.symbols import exact
+from gdmaps.symbols import finite_real
 
 __all__ = ["NAMES", "by_name", "henon", "ikeda", "logistic", "standard"]
 
 _x, _y, _theta, _p = sp.symbols("x y theta p")
 _r, _a, _b, _k, _u = sp.symbols("r a b k u")
-
-
-def _finite_real(name: str, value) -> sp.Expr:
-    """Return ``value`` as an exact SymPy number if it is a finite real, else raise.
-
-    Floats are read as the decimal they print as (1.4 becomes 7/5), like
-    :func:`gdmaps.symbols.exact`; SymPy numbers are kept as they are.
-    """
-    if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating, sp.Expr)):
-        raise InvalidTypeError(
-            f"{name} must be a finite real number, got {value!r} of type {type(value).__name__}"
-        )
-    # Symbols, I, nan and zoo are not real numbers; is_extended_real is None or False for them.
-    if isinstance(value, sp.Expr) and not (value.is_number and value.is_extended_real):
-        raise InvalidArgumentError(f"{name} must be a finite real number, got {value}")
-    try:
-        finite = math.isfinite(float(value))
-    except OverflowError:  # an exact integer too large for a float
-        finite = False
-    if not finite:
-        raise InvalidArgumentError(f"{name} must be a finite real number, got {value!r}")
-    return exact(value, name=name)
 
 
 def logistic(r) -> Map:
@@ -76,7 +51,7 @@ def logistic(r) -> Map:
     >>> m.subs(r=4)([0.25])
     array([0.75])
     """
-    return Map([_r * _x * (1 - _x)], [_x], {_r: _finite_real("r", r)})
+    return Map([_r * _x * (1 - _x)], [_x], {_r: finite_real("r", r)})
 
 
 def henon(a=1.4, b=0.3) -> Map:
@@ -111,7 +86,7 @@ def henon(a=1.4, b=0.3) -> Map:
     -3/10
     """
     return Map([1 - _a * _x**2 + _y, _b * _x], [_x, _y],
-               {_a: _finite_real("a", a), _b: _finite_real("b", b)})
+               {_a: finite_real("a", a), _b: finite_real("b", b)})
 
 
 def standard(k) -> Map:
@@ -152,7 +127,7 @@ def standard(k) -> Map:
     1
     """
     kick = _p + _k * sp.sin(_theta)
-    return Map([_theta + kick, kick], [_theta, _p], {_k: _finite_real("k", k)})
+    return Map([_theta + kick, kick], [_theta, _p], {_k: finite_real("k", k)})
 
 
 def ikeda(u) -> Map:
@@ -187,7 +162,7 @@ def ikeda(u) -> Map:
     t = sp.Rational(2, 5) - 6 / (1 + _x**2 + _y**2)
     c, s = sp.cos(t), sp.sin(t)
     return Map([1 + _u * (_x * c - _y * s), _u * (_x * s + _y * c)], [_x, _y],
-               {_u: _finite_real("u", u)})
+               {_u: finite_real("u", u)})
 
 
 _BUILDERS = {"logistic": logistic, "henon": henon, "standard": standard, "ikeda": ikeda}

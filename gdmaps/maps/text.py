@@ -18,7 +18,7 @@ from sympy.parsing.sympy_parser import (
 
 from gdmaps.errors import GdmapsError, InvalidArgumentError, InvalidTypeError
 from gdmaps.map import Map
-from gdmaps.maps.classic import _finite_real
+from gdmaps.symbols import finite_real
 
 __all__ = ["from_text"]
 
@@ -243,7 +243,7 @@ def _value(name, body, local):
             f"text assignment {stmt!r}: cannot read the value {body!r} ({exc}); {allowed}"
         ) from None
     try:
-        return _finite_real(name, value)
+        return finite_real(name, value)
     except GdmapsError:
         raise InvalidArgumentError(
             f"text statement {stmt!r} gives {name} a value that is not a finite real number;"
@@ -292,7 +292,7 @@ def _given(params, state, order):
                 f"params gives a value for {name}, which does not appear in text;"
                 f" the parameters are {_names(order)}"
             )
-        out[name] = _finite_real(f"params[{name!r}]", value)
+        out[name] = finite_real(f"params[{name!r}]", value)
     return out
 
 

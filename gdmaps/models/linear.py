@@ -32,7 +32,7 @@ def data_matrices(X, Y) -> tuple[sp.Matrix, sp.Matrix]:
             raise InvalidArgumentError(
                 f"{name} must be a non-empty 2-D array (features x points), got shape {arr.shape}")
         mats.append(sp.Matrix(arr.shape[0], arr.shape[1],
-                              lambda i, j: exact(arr[i, j], name=name)))
+                              lambda i, j, arr=arr, name=name: exact(arr[i, j], name=name)))
     X, Y = mats
     if X.shape[1] != Y.shape[1]:
         raise InvalidArgumentError(
