@@ -84,7 +84,11 @@ class NumericMap:
         self.values = tuple(float(v) for v in values)
         self.dim = len(kernel.state)
 
-    # -- the transposed (d, N) form used by the iteration loops -------------
+    # -- the forms used by the iteration engines ----------------------------
+    def step_rows(self, rows: list) -> list:
+        """One step on a list of coordinate rows (constant components may be scalars)."""
+        return self.kernel.rows(*rows, *self.values)
+
     def step_T(self, S: np.ndarray) -> np.ndarray:
         """One step on a transposed batch ``S`` of shape (d, N)."""
         return _broadcast_rows(self.kernel.rows(*S, *self.values), S.shape[1])

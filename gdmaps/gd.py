@@ -172,6 +172,10 @@ class NumericGD(NumericMap):
             raise FreeParameterError(
                 "this GD map has no step size yet; fix it with .at(eta) before stepping")
 
+    def step_rows(self, rows):
+        self._need_eta()
+        return super().step_rows(rows)
+
     def step_T(self, S):
         self._need_eta()
         return super().step_T(S)

@@ -135,7 +135,9 @@ def iterate(map, x0, steps, *, tol=1e-9, blowup=1e8, check_every=10, window=None
         Keep every state (memory ``(steps + 1) * N * d`` floats).
     backend : {"auto", "numpy", "numba"}, keyword-only
         The engine. "numba" fuses steps and checks into one compiled kernel
-        (needs the ``fast`` extra); "auto" uses it when available.
+        (needs the ``fast`` extra); "auto" uses it when available and either
+        already compiled for this template or the run is large
+        (``N * steps >= 1e8``), so small runs pay no compile time.
 
     Returns
     -------
@@ -175,7 +177,7 @@ def iterate(map, x0, steps, *, tol=1e-9, blowup=1e8, check_every=10, window=None
         raise InvalidArgumentError(
             f"x0 must have shape ({numeric.dim},) or (N, {numeric.dim}), got {np.shape(x0)}")
 
-    engine = _pick_engine(map, backend, keep_trajectory)
+    engine = _pick_engine(map, backend, keep_trajectory, work=X.shape[0] * steps)
     raw = engine(numeric, X, steps, tol=float(tol), blowup=float(blowup),
                  check_every=check_every, window=window, keep_trajectory=keep_trajectory)
     eta = getattr(numeric, "eta", None)
@@ -192,14 +194,16 @@ def _numeric_of(map):
     return numeric
 
 
-def _pick_engine(map, backend, keep_trajectory):
+def _pick_engine(map, backend, keep_trajectory, *, work):
     from gdmaps import engines
 
     if backend == "numpy" or keep_trajectory:
         return engines.run_numpy
-    fused = engines.fused_engine(map)
+    compile = backend == "numba" or work >= engines.AUTO_FUSED_WORK
+    fused = engines.fused_engine(map, compile=compile)
     if fused is None and backend == "numba":
         raise InvalidArgumentError(
-            "backend='numba' needs the numba package (pip install 'gdmaps[fast]') and a"
-            " symbolic map; use backend='numpy' or 'auto'")
+            "backend='numba' needs the numba package (pip install 'gdmaps[fast]') and a map"
+            " the fused engine can compile: a symbolic template without undefined functions,"
+            " of at most 20,000 operations; use backend='numpy' or 'auto'")
     return fused or engines.run_numpy

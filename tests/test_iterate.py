@@ -12,6 +12,14 @@ a, b, x = sp.symbols("a b x")
 AB = GDMap((a * b - 1) ** 2 / 2, [a, b])
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def backend(request):
+    """Every engine must meet the same closed forms."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def no_warnings():
     with warnings.catch_warnings():
@@ -19,9 +27,10 @@ def no_warnings():
         yield
 
 
-def test_ab_minus_one_converges_below_and_never_above_critical_step():
+def test_ab_minus_one_converges_below_and_never_above_critical_step(backend):
     x0 = np.random.default_rng(0).normal(size=(4000, 2))
-    below, above = iterate(AB.at(0.5), x0, 1000), iterate(AB.at(1.2), x0, 1000)
+    below = iterate(AB.at(0.5), x0, 1000, backend=backend)
+    above = iterate(AB.at(1.2), x0, 1000, backend=backend)
     assert below.fraction("converged") > 0.9
     assert above.counts()["converged"] == 0
     # converged points are minima: ab = 1 (the only critical points besides the origin)
@@ -30,11 +39,12 @@ def test_ab_minus_one_converges_below_and_never_above_critical_step():
 
 
 @pytest.mark.parametrize("lam, eta", [(1.0, 0.3), (2.0, 0.9), (3.0, 0.1)])
-def test_quadratic_decision_step_matches_closed_form(lam, eta):
+def test_quadratic_decision_step_matches_closed_form(lam, eta, backend):
     # L = lam x^2 / 2: x_t = q^t x0 with q = 1 - eta lam; the displacement at x_{t-1}
     # is eta lam |q|^(t-1) |x0|, so the first check t with it <= tol is known exactly.
     tol, x0 = 1e-9, np.array([[1.0], [-3.0], [0.5]])
-    r = iterate(GDMap(lam * x**2 / 2, [x], eta), x0, 500, tol=tol, check_every=1)
+    r = iterate(GDMap(lam * x**2 / 2, [x], eta), x0, 500, tol=tol, check_every=1,
+                backend=backend)
     q = abs(1 - eta * lam)
     t = np.array([next(t for t in range(1, 500) if eta * lam * q ** (t - 1) * abs(v) <= tol)
                   for v in x0[:, 0]])
@@ -43,19 +53,19 @@ def test_quadratic_decision_step_matches_closed_form(lam, eta):
     np.testing.assert_allclose(r.final[:, 0], x0[:, 0] * (1 - eta * lam) ** (t - 1), rtol=1e-12)
 
 
-def test_divergence_and_overflow_are_fates_not_warnings():
-    r = iterate(GDMap(x**2 / 2, [x], 2.5), np.array([[1.0], [0.0]]), 100)  # q = -1.5
+def test_divergence_and_overflow_are_fates_not_warnings(backend):
+    r = iterate(GDMap(x**2 / 2, [x], 2.5), np.array([[1.0], [0.0]]), 100, backend=backend)
     assert r.fate.tolist() == [Fate.DIVERGED, Fate.CONVERGED]
     square = Map([x**2], [x])  # overflows to inf, then nan never appears in summaries
-    r = iterate(square, np.array([[10.0], [0.5], [1.0]]), 2000, blowup=np.inf)
+    r = iterate(square, np.array([[10.0], [0.5], [1.0]]), 2000, blowup=np.inf, backend=backend)
     assert r.fate.tolist() == [Fate.DIVERGED, Fate.CONVERGED, Fate.CONVERGED]
     assert np.isfinite(r.final).all()
     assert np.isfinite(r.summary()["asymptotic_displacement"]["max"])
     nan_map = Map([sp.sqrt(x) - 2], [x])  # sqrt of a negative number is nan in numpy
-    assert iterate(nan_map, np.array([[1.0]]), 20).fate.tolist() == [Fate.DIVERGED]
+    assert iterate(nan_map, np.array([[1.0]]), 20, backend=backend).fate.tolist() == [Fate.DIVERGED]
 
 
-def test_period_two_orbit_moves_with_the_exact_asymptotic_gradient_norm():
+def test_period_two_orbit_moves_with_the_exact_asymptotic_gradient_norm(backend):
     # On a = b the update is u -> u - eta u (u^2 - 1); at eta = 1.2 solve exactly for its
     # 2-cycle; |grad L| = sqrt(2) |u (u^2 - 1)| at each point; an even window averages both.
     u, eta = sp.symbols("u"), sp.Rational(6, 5)
@@ -65,7 +75,7 @@ def test_period_two_orbit_moves_with_the_exact_asymptotic_gradient_norm():
     cyc = [c for c in roots if c > 0 and abs(fu(c) - c) > 1e-9 and fu(c) > 0]
     assert len(cyc) == 2  # the positive 2-cycle; (1.63, -1.63) is another
     g = [np.sqrt(2) * abs(c * (c * c - 1)) for c in cyc]
-    r = iterate(AB.at(1.2), np.array([[0.5, 0.5]]), 2000, window=50)
+    r = iterate(AB.at(1.2), np.array([[0.5, 0.5]]), 2000, window=50, backend=backend)
     assert r.fate[0] == Fate.MOVING
     assert r.asymptotic_grad_norm[0] == pytest.approx(np.mean(g), rel=1e-9)
     assert r.grad_norm[0] == pytest.approx(min(g, key=lambda v: abs(v - r.grad_norm[0])), rel=1e-9)
@@ -84,6 +94,19 @@ def test_matches_a_hand_written_loop_and_the_trajectory():
     np.testing.assert_allclose(r.trajectory[-1][moving], r.final[moving])
     assert r.trajectory.shape == (301, 50, 2)
     np.testing.assert_allclose(r.trajectory[1], AB.at(1.2)(x0))
+
+
+@pytest.mark.parametrize("t_conv", ["before", "inside"])
+def test_asymptotic_norm_of_an_orbit_that_converged_counts_its_final_value(t_conv, backend):
+    # L = x^2/2 at eta = 0.5 halves x each step: it converges at a known step, and every
+    # window step after that counts the final displacement (no more, no less)
+    steps, window = (400, 20) if t_conv == "before" else (40, 30)
+    r = iterate(GDMap(x**2 / 2, [x], 0.5), np.array([[1.0]]), steps, window=window,
+                check_every=1, tol=1e-9, backend=backend)
+    t = int(r.decided_at[0])
+    disps = [0.5 * 0.5 ** (k - 1) for k in range(1, t + 1)]  # |x_k - x_{k-1}| = 0.5^k
+    window_disps = [disps[k - 1] if k <= t else disps[t - 1] for k in range(steps - window + 1, steps + 1)]
+    assert r.asymptotic_displacement[0] == pytest.approx(np.mean(window_disps), rel=1e-12)
 
 
 def test_summary_is_json_ready_and_repr_reads_as_a_sentence():

@@ -1,8 +1,10 @@
 """The numpy engine: the step loop in Python, each step a handful of array operations.
 
-Steps run without checks in chunks of ``check_every``; at each check, decided
-orbits leave the batch. Inside the final window (and when the trajectory is
-kept) the engine steps one at a time to record ``||f(x) - x||``.
+The state is a list of coordinate rows, each a contiguous 1-D array, passed
+straight to the compiled step (no stacking between steps). Steps run without
+checks in blocks of ``check_every``; at each check, decided orbits leave the
+batch. Inside the final window (and when the trajectory is kept) the engine
+steps one at a time to record ``||f(x) - x||``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,19 @@ import numpy as np
 __all__ = ["run_numpy"]
 
 MOVING, CONVERGED, DIVERGED = 0, 1, 2
+
+
+def _as_rows(out, n):
+    """Step outputs as float rows of length n (constant components come back as scalars)."""
+    return [o if type(o) is np.ndarray and o.shape == (n,) and o.dtype == np.float64
+            else np.full(n, o, dtype=float) for o in out]
+
+
+def _sumsq(rows):
+    acc = rows[0] * rows[0]
+    for r in rows[1:]:
+        acc += r * r
+    return acc
 
 
 def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_trajectory=False):
@@ -26,63 +41,72 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
     if keep_trajectory:
         traj = np.full((steps + 1, N, d), np.nan)
         traj[0] = X
+    step = numeric.step_rows
     win_start = steps - window
     blow2 = blowup * blowup
-    S = np.ascontiguousarray(X.T)
+    rows = [np.ascontiguousarray(c, dtype=float) for c in X.T]
     idx = np.arange(N)
-    last_ok = S
+    n = N
+    last_ok = rows
     t = 0
     with np.errstate(all="ignore"):
-        while t < steps and idx.size:
-            per_step = keep_trajectory or t >= win_start
-            if per_step:
+        while t < steps and n:
+            if keep_trajectory or t >= win_start:
                 k = 1
             else:
                 k = min(check_every - t % check_every, win_start - t)
-                S = numeric.advance_T(S, k - 1)
-            after = numeric.step_T(S)
+                for _ in range(k - 1):
+                    rows = step(rows)
+                rows = _as_rows(rows, n)
+            after = _as_rows(step(rows), n)
             t += k
-            diff = after - S
-            disp = np.sqrt(np.einsum("ij,ij->j", diff, diff))
+            disp = np.sqrt(_sumsq([a - s for a, s in zip(after, rows)]))
             if t > win_start:
                 asym[idx] += disp
             if traj is not None:
-                traj[t, idx] = after.T
+                traj[t, idx] = np.stack(after, axis=1)
             if t % check_every and t < steps:
-                S = after
+                rows = after
                 continue
-            nrm2 = np.einsum("ij,ij->j", after, after)
+            nrm2 = _sumsq(after)
             bad = ~(nrm2 <= blow2)  # nan counts as bad
             over = nrm2 == np.inf
             if over.any():  # the squared norm overflowed: ask the coordinates themselves
                 cols = np.flatnonzero(over)
-                bad[cols] = ~np.isfinite(after[:, cols]).all(axis=0) | (blowup < np.inf)
+                finite = np.ones(cols.size, dtype=bool)
+                for a in after:
+                    finite &= np.isfinite(a[cols])
+                bad[cols] = ~finite | (blowup < np.inf)
             conv = ~bad & (disp <= tol)
             if conv.any():
                 i = idx[conv]
-                final[i] = S[:, conv].T
+                for c in range(d):
+                    final[i, c] = rows[c][conv]
                 fate[i] = CONVERGED
                 decided_at[i] = t
                 displacement[i] = disp[conv]
-                asym[i] += (steps - t) * disp[conv]  # frozen for the rest of the window
+                # frozen for the window steps not yet recorded
+                asym[i] += (steps - max(t, win_start)) * disp[conv]
                 if traj is not None:
-                    traj[t:, i] = S[:, conv].T
+                    traj[t:, i] = np.stack([r[conv] for r in rows], axis=1)
             if bad.any():
                 i = idx[bad]
-                final[i] = last_ok[:, bad].T
+                for c in range(d):
+                    final[i, c] = last_ok[c][bad]
                 fate[i] = DIVERGED
                 decided_at[i] = t
             keep = ~(conv | bad)
             if keep.all():
-                S = after
+                rows = after
             else:
-                S, idx = after[:, keep], idx[keep]
-            last_ok = S
-        if idx.size:  # still moving: the displacement at the final state
-            after = numeric.step_T(S)
-            diff = after - S
-            final[idx] = S.T
-            displacement[idx] = np.sqrt(np.einsum("ij,ij->j", diff, diff))
+                rows, idx = [a[keep] for a in after], idx[keep]
+                n = idx.size
+            last_ok = rows
+        if n:  # still moving: the displacement at the final state
+            after = _as_rows(step(rows), n)
+            for c in range(d):
+                final[idx, c] = rows[c]
+            displacement[idx] = np.sqrt(_sumsq([a - s for a, s in zip(after, rows)]))
     asym /= window
     asym[fate == DIVERGED] = np.inf
     return dict(final=final, fate=fate, decided_at=decided_at, displacement=displacement,
