@@ -65,8 +65,13 @@ def fused_engine(map, *, compile=True):
         return None
     try:
         numeric = map.numeric
-        template, state, params = map.template, map.state, map.parameters
     except Exception:  # noqa: BLE001 - free parameters, not a Map: no fused engine
+        return None
+    if type(numeric) not in _numeric_types():  # e.g. backprop MLPs: never build their template
+        return None
+    try:
+        template, state, params = map.template, map.state, map.parameters
+    except Exception:  # noqa: BLE001
         return None
     if not _is_symbolic_numeric(numeric, template, state, params):
         return None

@@ -1,0 +1,278 @@
+"""Loss, gradient, GD step and Hessian-vector products of an MLP, by backpropagation.
+
+Everything is batched over N parameter vectors: a batch ``(N, P)`` is cut into
+per-layer weights ``(N, out, in)`` and the data ``(d_in, n)`` broadcasts against
+them in ``matmul``. The only Python loops run over layers (and over chunks of
+Hessian columns). Hessian-vector products are exact: Pearlmutter's R-operator,
+the forward-over-reverse derivative of the backward pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from gdmaps.errors import InvalidArgumentError
+from gdmaps.gd import NumericGD
+
+__all__ = ["Network", "BackpropGD", "ACTIVATIONS"]
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_d1(z):
+    # Heaviside(0) = 1/2, SymPy's convention, so both paths agree even on a kink.
+    return np.heaviside(z, 0.5)
+
+
+def _sigmoid_d1(z):
+    s = expit(z)
+    return s * (1.0 - s)
+
+
+def _sigmoid_d2(z):
+    s = expit(z)
+    return s * (1.0 - s) * (1.0 - 2.0 * s)
+
+
+def _tanh_d1(z):
+    return 1.0 - np.tanh(z) ** 2
+
+
+def _tanh_d2(z):
+    t = np.tanh(z)
+    return -2.0 * t * (1.0 - t * t)
+
+
+#: activation name -> (sigma, sigma', sigma''); relu's sigma'' is 0 off the kink.
+ACTIVATIONS = {
+    "tanh": (np.tanh, _tanh_d1, _tanh_d2),
+    "sigmoid": (expit, _sigmoid_d1, _sigmoid_d2),
+    "softplus": (lambda z: np.logaddexp(0.0, z), expit, _sigmoid_d1),
+    "relu": (_relu, _relu_d1, np.zeros_like),
+}
+
+
+class Network:
+    """Architecture, data and parameter layout of an MLP with a linear output layer.
+
+    Parameters are ordered layer by layer; in each layer the weights ``W``
+    ``(out, in)`` row-major, then the biases ``b`` ``(out,)`` when ``bias``.
+    The loss is ``scale / 2 * sum_i ||f(x_i) - y_i||^2``.
+    """
+
+    def __init__(self, X, Y, widths, activation, *, scale, bias):
+        self.X, self.Y = X, Y
+        self.sizes = (X.shape[0], *widths, Y.shape[0])
+        self.activation, self.scale, self.bias = activation, float(scale), bias
+        self.sigma, self.d1, self.d2 = ACTIVATIONS[activation]
+        self.shapes = list(zip(self.sizes[1:], self.sizes[:-1]))  # (out, in) per layer
+        self.offsets, off = [], 0
+        for o, i in self.shapes:
+            self.offsets.append(off)
+            off += o * i + (o if bias else 0)
+        self.n_params = off
+
+    @property
+    def n_points(self) -> int:
+        return self.X.shape[1]
+
+    def names(self) -> list[str]:
+        """Parameter names in layout order: ``W{l}_{row}_{col}``, ``b{l}_{row}``."""
+        out = []
+        for l, (o, i) in enumerate(self.shapes, start=1):
+            out += [f"W{l}_{r}_{c}" for r in range(o) for c in range(i)]
+            out += [f"b{l}_{r}" for r in range(o)] if self.bias else []
+        return out
+
+    # -- layout ---------------------------------------------------------------
+    def unpack(self, T):
+        """``(N, P)`` -> list of ``(W (N, out, in), b (N, out, 1) or None)`` views."""
+        N, layers = T.shape[0], []
+        for (o, i), off in zip(self.shapes, self.offsets):
+            W = T[:, off:off + o * i].reshape(N, o, i)
+            b = T[:, off + o * i:off + o * i + o].reshape(N, o, 1) if self.bias else None
+            layers.append((W, b))
+        return layers
+
+    def pack(self, grads):
+        """Inverse of :meth:`unpack` for per-layer ``(gW, gb)`` in layer order."""
+        N = grads[0][0].shape[0]
+        parts = []
+        for gW, gb in grads:
+            parts.append(gW.reshape(N, -1))
+            if self.bias:
+                parts.append(gb.reshape(N, -1))
+        return np.concatenate(parts, axis=1)
+
+    # -- passes ---------------------------------------------------------------
+    def forward(self, layers):
+        """Pre-activations of the hidden layers, inputs of every layer, and the residual."""
+        a, zs, inputs = self.X, [], []
+        for l, (W, b) in enumerate(layers):
+            inputs.append(a)
+            z = W @ a if b is None else W @ a + b
+            if l < len(layers) - 1:
+                zs.append(z)
+                a = self.sigma(z)
+        return zs, inputs, z - self.Y
+
+    def loss(self, T):
+        _, _, r = self.forward(self.unpack(T))
+        return 0.5 * self.scale * np.einsum("nij,nij->n", r, r)
+
+    def gradient(self, T):
+        layers = self.unpack(T)
+        zs, inputs, r = self.forward(layers)
+        delta, grads = self.scale * r, []
+        for l in range(len(layers) - 1, -1, -1):
+            grads.append((delta @ _t(inputs[l]), delta.sum(-1)))
+            if l:
+                delta = (_t(layers[l][0]) @ delta) * self.d1(zs[l - 1])
+        return self.pack(grads[::-1])
+
+    def hvp(self, T, V):
+        """Exact Hessian-vector products ``H(T[k]) @ V[k]`` by the R-operator."""
+        layers, dirs = self.unpack(T), self.unpack(V)
+        zs, inputs, r = self.forward(layers)
+        # forward: R{z_l} = VW a_{l-1} + Vb + W R{a_{l-1}}, R{a_l} = sigma'(z_l) R{z_l}
+        Rin, Rzs, Ra = [None], [], None
+        for l, ((W, _), (VW, Vb)) in enumerate(zip(layers, dirs)):
+            Rz = VW @ inputs[l]
+            Rz = Rz if Vb is None else Rz + Vb
+            Rz = Rz if Ra is None else Rz + W @ Ra
+            if l < len(layers) - 1:
+                Rzs.append(Rz)
+                Ra = self.d1(zs[l]) * Rz
+                Rin.append(Ra)
+        # backward: differentiate delta_{l-1} = (W^T delta_l) * sigma'(z_{l-1})
+        delta, Rdelta, out = self.scale * r, self.scale * Rz, []
+        for l in range(len(layers) - 1, -1, -1):
+            RgW = Rdelta @ _t(inputs[l])
+            if Rin[l] is not None:
+                RgW = RgW + delta @ _t(Rin[l])
+            out.append((RgW, Rdelta.sum(-1)))
+            if l:
+                W, VW = layers[l][0], dirs[l][0]
+                d1 = self.d1(zs[l - 1])
+                back = _t(W) @ delta
+                Rdelta = ((_t(VW) @ delta + _t(W) @ Rdelta) * d1
+                          + back * self.d2(zs[l - 1]) * Rzs[l - 1])
+                delta = back * d1
+        return self.pack(out[::-1])
+
+    def activation_size(self) -> int:
+        """Floats per batch point held by a pass; sizes the Hessian chunks."""
+        return sum(self.sizes[1:]) * self.n_points
+
+
+def _t(A):
+    return np.swapaxes(A, -1, -2)
+
+
+class BackpropGD(NumericGD):
+    """The numeric GD map of an MLP, evaluated by backpropagation.
+
+    Same interface as :class:`gdmaps.NumericGD`: ``dim``, ``eta``, ``values``;
+    ``step``/``__call__``, ``jacobian``, ``loss``, ``gradient``, ``hessian`` on a
+    point ``(P,)`` or a batch ``(N, P)``; ``hvp``; and the forms used by the
+    iteration engines: ``step_rows`` (a list of P rows ``(N,)``) and the transposed
+    ``step_T``/``advance_T`` on ``(P, N)``. There is
+    no compiled ``kernel``: engines that need one should fall back to these methods.
+    With ``eta=None`` (a free step size) the loss and its derivatives evaluate and
+    the step and its Jacobian raise :class:`~gdmaps.FreeParameterError`.
+    """
+
+    #: Hessian columns are built in chunks holding about this many floats.
+    CHUNK_FLOATS = 4_000_000
+
+    def __init__(self, network: Network, eta: float | None):
+        # NumericGD.__init__ wants a compiled kernel; this class has none.
+        self.network = network
+        self.eta = None if eta is None else float(eta)
+        self.values = (np.nan if eta is None else self.eta,)  # as NumericGD: nan while free
+        self.dim = network.n_params
+
+    def __repr__(self) -> str:
+        return (f"BackpropGD({'-'.join(map(str, self.network.sizes))} {self.network.activation},"
+                f" {self.dim} params, eta={self.eta})")
+
+    def _apply(self, f, X, *more):
+        X = self._as_batch(X)
+        B = np.atleast_2d(X)
+        more = [np.broadcast_to(np.asarray(V, dtype=float), B.shape) for V in more]
+        with np.errstate(all="ignore"):
+            out = f(B, *more)
+        return out[0] if X.ndim == 1 else out
+
+    def loss(self, X) -> np.ndarray:
+        """L at a point ``(P,) -> float`` or a batch ``(N, P) -> (N,)``."""
+        out = self._apply(self.network.loss, X)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def gradient(self, X) -> np.ndarray:
+        """grad L at a point ``(P,)`` or a batch ``(N, P)``."""
+        return self._apply(self.network.gradient, X)
+
+    def hvp(self, X, V) -> np.ndarray:
+        """``H(x) @ v`` at a point ``(P,)`` or a batch ``(N, P)``; ``V`` is ``(P,)`` or ``X``'s shape."""
+        V = np.asarray(V, dtype=float)
+        if V.shape not in ((self.dim,), np.shape(X)):
+            raise InvalidArgumentError(
+                f"V must have shape ({self.dim},) or the shape of x {np.shape(X)}, got {V.shape}")
+        return self._apply(self.network.hvp, X, V)
+
+    def hessian(self, X) -> np.ndarray:
+        """The Hessian at a point ``(P, P)`` or a batch ``(N, P, P)``, from P HVPs."""
+        return self._apply(self._hessian, X)
+
+    def _hessian(self, B):
+        N, P = B.shape
+        H = np.empty((N, P, P))
+        k = max(1, min(P, self.CHUNK_FLOATS // max(1, N * self.network.activation_size())))
+        eye = np.eye(P)
+        for j in range(0, P, k):
+            m = min(k, P - j)
+            T = np.broadcast_to(B[:, None, :], (N, m, P)).reshape(N * m, P)
+            V = np.broadcast_to(eye[None, j:j + m], (N, m, P)).reshape(N * m, P)
+            H[:, j:j + m, :] = self.network.hvp(T, V).reshape(N, m, P)
+        return 0.5 * (H + _t(H))  # exact up to rounding; make it exactly symmetric
+
+    def jacobian(self, X) -> np.ndarray:
+        """DG = I - eta * H at a point ``(P, P)`` or a batch ``(N, P, P)``."""
+        self._need_eta()
+        return np.eye(self.dim) - self.eta * self.hessian(X)
+
+    def step(self, X) -> np.ndarray:
+        """``x - eta * grad L(x)`` at a point ``(P,)`` or a batch ``(N, P)``."""
+        self._need_eta()
+        return self._apply(self._step, X)
+
+    __call__ = step
+
+    def _step(self, B):
+        return B - self.eta * self.network.gradient(B)
+
+    def step_rows(self, rows: list) -> list:
+        """One step on a list of P coordinate rows, each ``(N,)``: the numpy engine's form."""
+        self._need_eta()
+        B = np.stack(np.broadcast_arrays(*rows), axis=1)  # rows may be scalars, like NumericMap's
+        with np.errstate(all="ignore"):
+            return list(np.ascontiguousarray(self._step(B).T))
+
+    def step_T(self, S: np.ndarray) -> np.ndarray:
+        """One step on a transposed batch ``S`` of shape (P, N)."""
+        return self.advance_T(S, 1)
+
+    def advance_T(self, S: np.ndarray, n: int) -> np.ndarray:
+        """``n`` steps on a transposed batch ``(P, N)``; one batched backprop per step."""
+        self._need_eta()
+        if n <= 0:
+            return S
+        B = np.ascontiguousarray(S.T)
+        with np.errstate(all="ignore"):
+            for _ in range(n):
+                B = self._step(B)
+        return np.ascontiguousarray(B.T)
