@@ -59,6 +59,19 @@ def test_linear_network_from_npz(tmp_path, capsys):
     assert code == 0 and json.loads(out)["n"] == 1000
 
 
+def test_mlp_and_relu_models(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(2, 30))
+    np.savez(tmp_path / "d.npz", X=X, Y=np.tanh(X[:1] - X[1:]))
+    code, out, _ = run(capsys, "iterate", "--model", "mlp", "-p", f"data={tmp_path / 'd.npz'}",
+                       "-p", "widths=8", "-p", "activation=relu", "--eta", "0.01", "--points", "20",
+                       "--scale", "0.5", "--json")
+    assert code == 0 and json.loads(out)["n"] == 20
+    # the ReLU example: eta* = 50/353 (about 0.142) under the sum normalization
+    code, out, _ = run(capsys, "iterate", "--model", "relu_example", "--eta", "0.1", "--json")
+    assert code == 0 and json.loads(out)["converged"] > 0
+
+
 @pytest.mark.parametrize("argv, message", [
     (["iterate", "--eta", "-1"], "eta must be finite and > 0, got -1.0"),
     (["iterate", "--map", "lorenz"], "must be one of 'logistic', 'henon'"),
