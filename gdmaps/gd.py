@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from gdmaps.compile import NumericMap, _broadcast_rows, _offkink, lambdify_rows
+from gdmaps.compile import Kernel, NumericMap, _broadcast_rows, _offkink, lambdify_rows
 from gdmaps.errors import FreeParameterError, InvalidArgumentError, check_positive_finite
 from gdmaps.map import Map
 from gdmaps.symbols import as_expr, as_symbols, exact
@@ -124,20 +125,11 @@ class GDMap(Map):
         return f"GDMap(L = {self.loss}, eta = {self.eta})"
 
 
-class GDKernel:
+@dataclass(frozen=True, eq=False)
+class GDKernel(Kernel):
     """Compiled loss, gradient and Hessian beside the step of a GD map."""
 
-    def __init__(self, template, state, params, loss):
-        self.template, self.state, self.params, self.loss_template = template, state, params, loss
-
-    @functools.cached_property
-    def rows(self):
-        return lambdify_rows(self.state + self.params, self.template)
-
-    @functools.cached_property
-    def jacobian_rows(self):
-        jac = sp.Matrix(self.template).jacobian(sp.Matrix(self.state))
-        return lambdify_rows(self.state + self.params, list(jac))
+    loss_template: sp.Expr = sp.S.Zero
 
     @functools.cached_property
     def loss_rows(self):
