@@ -12,12 +12,18 @@ from gdmaps.gd import ETA, GDMap, NumericGD
 from gdmaps.iterate import Fate, IterationResult, iterate
 from gdmaps.losses import loss_from_text
 from gdmaps.report import Analysis, analyze
+from gdmaps.stability import Kind, Stability, classify, stability
+from gdmaps.orbit import Enclosure, Orbit
+from gdmaps.varieties import Component
+from gdmaps.fixed_points import FixedPoints, fixed_points
 from gdmaps import maps, models
 
 __all__ = [
     "Map", "GDMap", "NumericGD", "ETA",
     "iterate", "Fate", "IterationResult",
     "analyze", "Analysis", "loss_from_text",
+    "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
+    "fixed_points", "FixedPoints", "Component",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

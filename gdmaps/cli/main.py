@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 import textwrap
+
+import numpy as np
 from pathlib import Path
 
 from gdmaps.errors import GdmapsError
@@ -63,7 +65,122 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=float, default=1e-9, help="convergence tolerance on |f(x) - x|")
     _add_batch(p)
     p.set_defaults(run=_iterate)
+
+    p = _command(sub, "fixed-points", "fixed points: exact components (default), or numeric /"
+                 " certified points in a region, each with its stability",
+                 "gdmaps fixed-points --model scalar_chain -p depth=3\n"
+                 "gdmaps fixed-points --map henon --region=-3,3,-3,3 --certify --json\n"
+                 "gdmaps fixed-points --loss '(a*b - 1)**2/2' --eta 1.2 --region=-2,2,-2,2")
+    add_target_arguments(p)
+    _add_orbit_options(p)
+    p.set_defaults(run=_fixed_points)
+
+    p = _command(sub, "orbits", "periodic orbits of prime period p in a region, with multipliers",
+                 "gdmaps orbits --map henon --period 1-8 --region=-2,2,-2,2\n"
+                 "gdmaps orbits --map logistic -p r=3.5 --period 2 --region=0,1 --certify --json")
+    add_target_arguments(p)
+    p.add_argument("--period", default="1", help="a period, a list 1,2,4 or a range 1-8")
+    _add_orbit_options(p)
+    p.set_defaults(run=_orbits)
     return parser
+
+
+def _add_orbit_options(p):
+    p.add_argument("--region", metavar="LO,HI,...",
+                   help="the box: low,high per coordinate (write --region=-2,2,... for negatives)")
+    p.add_argument("--eta", type=float, help="step size of a GD map")
+    p.add_argument("--certify", action="store_true",
+                   help="prove each isolated point/orbit with the Krawczyk test")
+    p.add_argument("--out", metavar="FILE", help="write a figure (.png/.pdf/.svg; 2-D maps)")
+
+
+def _region(args, dim):
+    if args.region is None:
+        return None
+    try:
+        vals = [float(v) for v in args.region.split(",")]
+    except ValueError:
+        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {args.region!r}")
+    if len(vals) != 2 * dim:
+        raise GdmapsError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
+                          f" coordinates), got {len(vals)}")
+    return [vals[2 * i:2 * i + 2] for i in range(dim)]
+
+
+def _periods(text):
+    out = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        try:
+            out += list(range(int(lo), int(hi or lo) + 1))
+        except ValueError:
+            raise GdmapsError(f"--period must be like 3, 1,2,4 or 1-8, got {text!r}") from None
+    return out
+
+
+def _with_eta(target, args):
+    if args.eta is not None:
+        if not isinstance(target, GDMap):
+            raise GdmapsError("--eta is the step size of a GD map; this map has none")
+        target = target.at(args.eta)
+    return target
+
+
+def _figure(args, target, orbits, region):
+    if not args.out:
+        return
+    if target.dim != 2:
+        raise GdmapsError(f"--out draws 2-D maps; this one has dimension {target.dim}")
+    from gdmaps.plotting import plot_orbits, save_figure
+
+    lo, hi = np.asarray(region, dtype=float).T
+    x0 = (lo + hi) / 2 + sample("uniform", 20, 2, seed=0) * (hi - lo) / 2
+    cloud = iterate(target, x0, 500, keep_trajectory=True, blowup=1e6)
+    fig = plot_orbits(orbits, cloud=cloud, labels=[str(s) for s in target.state])
+    print(f"wrote {save_figure(fig, args.out)}")
+
+
+def _fixed_points(args):
+    from gdmaps.fixed_points import fixed_points
+
+    target = _with_eta(resolve_target(args), args)
+    region = _region(args, target.dim)
+    method = "certified" if args.certify else "numeric" if region is not None else "symbolic"
+    result = fixed_points(target, region, method=method)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    print(target)
+    print(result)
+    for c in result.components:
+        print(f"  {c}")
+    for c in result.degenerate:
+        print(f"  degenerate (Df - I = 0): {c}")
+    for p in result.points:
+        cert = "" if p.enclosure is None else f"  [{p.enclosure.reason}]"
+        print(f"  {p}; multipliers {np.round(p.stability.multipliers, 6)}{cert}")
+    if result.points and region is not None:
+        _figure(args, target, result, region)
+
+
+def _orbits(args):
+    from gdmaps.periodic_orbits import periodic_orbits
+
+    target = _with_eta(resolve_target(args), args)
+    region = _region(args, target.dim)
+    if region is None:
+        raise GdmapsError("gdmaps orbits needs --region low,high per coordinate")
+    results = [periodic_orbits(target, p, region, certify=args.certify)
+               for p in _periods(args.period)]
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2))
+        return
+    print(target)
+    for r in results:
+        print(r)
+        for o in r.orbits:
+            print(f"  {o}; multipliers {np.round(o.stability.multipliers, 6)}")
+    _figure(args, target, results, region)
 
 
 def _analyze(args):
@@ -107,6 +224,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here
     try:
         args.run(args)
+    except BrokenPipeError:  # output piped into head and the like
+        return 0
     except GdmapsError as exc:
         print(f"gdmaps {args.command}: error: {exc}", file=sys.stderr)
         return 2

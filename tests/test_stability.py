@@ -1,0 +1,53 @@
+"""stability: multipliers and classes against closed forms."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from gdmaps import GDMap, InvalidArgumentError
+from gdmaps.maps import henon, logistic
+from gdmaps.stability import Kind, classify, stability
+
+
+@pytest.mark.parametrize("mus, kind, dims", [
+    ([0.5, -0.9], Kind.ATTRACTING, (0, 0, 2)),
+    ([2.0, -3.0], Kind.REPELLING, (2, 0, 0)),
+    ([0.3, 1.7], Kind.SADDLE, (1, 0, 1)),
+    ([1.0, 0.5], Kind.NON_HYPERBOLIC, (0, 1, 1)),
+    ([np.exp(0.3j), np.exp(-0.3j)], Kind.NON_HYPERBOLIC, (0, 2, 0)),
+])
+def test_classify(mus, kind, dims):
+    assert classify(mus) == (kind, *dims)
+
+
+def test_gd_minimum_multipliers_are_one_minus_eta_lambda():
+    # (ab - 1)^2/2 at the minimum (1, 1): H = [[1, 1], [1, 1]], eigenvalues 0 and 2
+    a, b = sp.symbols("a b")
+    for eta, kind in [(0.5, Kind.NON_HYPERBOLIC), (1.2, Kind.NON_HYPERBOLIC)]:
+        st = stability(GDMap((a * b - 1) ** 2 / 2, [a, b], eta), [1.0, 1.0])
+        np.testing.assert_allclose(sorted(st.multipliers), sorted([1.0, 1 - 2 * eta]), atol=1e-12)
+        assert st.kind is kind and st.unstable == (eta > 1)
+
+
+def test_henon_period_two_multipliers_multiply_to_b_squared():
+    # det Df = -b everywhere, so the product of the multipliers of a 2-cycle is b^2
+    a, b = 1.4, 0.3
+    # period-2 points: x solves a^2 x^2 - a (1 - b) x + (1 - b)^2 - a = 0
+    disc = (a * (1 - b)) ** 2 - 4 * a**2 * ((1 - b) ** 2 - a)
+    x1, x2 = ((a * (1 - b) + s * np.sqrt(disc)) / (2 * a**2) for s in (1, -1))
+    orbit = np.array([[x1, b * x2], [x2, b * x1]])
+    np.testing.assert_allclose(henon()(orbit), orbit[::-1], atol=1e-12)
+    st = stability(henon(), orbit)
+    assert np.prod(st.multipliers).real == pytest.approx(b**2, rel=1e-12)
+    assert st.kind is Kind.SADDLE and st.period == 2
+
+
+def test_logistic_fixed_point_multiplier_is_two_minus_r():
+    r = 2.8
+    st = stability(logistic(r), [1 - 1 / r])
+    assert st.multipliers[0] == pytest.approx(2 - r) and st.kind is Kind.ATTRACTING
+
+
+def test_bad_point():
+    with pytest.raises(InvalidArgumentError, match=r"shape \(2,\) or \(p, 2\)"):
+        stability(henon(), [1.0, 2.0, 3.0])
