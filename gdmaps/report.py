@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from gdmaps.errors import InvalidTypeError, check_int, check_positive_finite
+from gdmaps.errors import GdmapsError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.gd import GDMap
 from gdmaps.iterate import IterationResult, iterate
 from gdmaps.samplers import sample
@@ -101,4 +101,32 @@ def analyze(gdmap, etas=DEFAULT_ETAS, *, n=1000, steps=1000, init="normal", scal
     x0 = sample(init, n, gdmap.dim, scale=scale, seed=seed)
     runs = tuple(iterate(gdmap.at(eta), x0, steps) for eta in etas)
     label = f"N(0, {scale:g}^2)" if init == "normal" else f"uniform on [-{scale:g}, {scale:g}]^d"
-    return Analysis(gdmap, runs, label, seed)
+    return Analysis(gdmap, runs, label, seed, sections=_fixed_point_section(gdmap))
+
+
+def _fixed_point_section(gdmap):
+    """The exact critical set, when the loss is polynomial and small enough."""
+    from gdmaps.fixed_points import fixed_points
+
+    if gdmap.dim > 6:
+        return ()
+    try:
+        fp = fixed_points(gdmap)
+    except GdmapsError:
+        return ()
+    lines = ["The fixed points of the GD map are the critical points of L, for every eta"
+             f" ({fp.notes}):", ""]
+    for c in fp.components:
+        eqs = ", ".join(f"${sp.latex(e)} = 0$" for e in c.equations)
+        lines.append(f"- dimension {c.dimension}: {eqs}")
+        for pt in (c.points or ())[:8]:
+            H = gdmap.hessian().subs(dict(zip(gdmap.state, pt)))
+            lam = [sp.nsimplify(v) for v in H.eigenvals(multiple=True)]
+            kind = ("a saddle for every eta" if any(v.is_negative for v in lam) else
+                    "degenerate" if all(v == 0 for v in lam) else "a minimum or flat point")
+            lines.append(f"  - at ${sp.latex(sp.Tuple(*pt))}$: Hessian eigenvalues "
+                         f"${', '.join(sp.latex(v) for v in lam)}$: {kind}")
+    for c in fp.degenerate:
+        eqs = ", ".join(f"${sp.latex(e)} = 0$" for e in c.equations)
+        lines.append(f"- degenerate (H = 0, linear stability decides nothing): {eqs}")
+    return (("Fixed points", "\n".join(lines)),)
