@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.polys.orderings import grevlex
 
 from gdmaps.errors import GdmapsError
 
@@ -33,7 +34,9 @@ class Component:
     dimension : int
         Its dimension over the complex numbers.
     points : tuple of tuples or None
-        For a 0-dimensional component, its points (exact, real ones only).
+        For a 0-dimensional component, its real points, exact. A point written
+        with complex radicals (casus irreducibilis) counts as real when its
+        imaginary part vanishes to 60 digits; its real part is kept.
     """
 
     equations: tuple
@@ -51,8 +54,19 @@ class Component:
         return all(sp.simplify(e.subs(sub)) == 0 for e in self.equations)
 
 
+def _is_real(v) -> bool:
+    """Real by SymPy's assumptions, or (radicals of casus irreducibilis) to 60 digits."""
+    if v.is_real is not None:
+        return bool(v.is_real)
+    return abs(sp.im(sp.N(v, 60))) < sp.Float("1e-45")
+
+
+def _real_part(v):
+    return v if v.is_real else sp.re(sp.expand_complex(v))
+
+
 def _dimension(basis, gens) -> int:
-    lead = [sp.Poly(g, *gens).monoms()[0] for g in basis]  # grevlex leading monomials
+    lead = [sp.Poly(g, *gens).monoms(order=grevlex)[0] for g in basis]
     n = len(gens)
     for size in range(n, -1, -1):
         for subset in itertools.combinations(range(n), size):
@@ -132,8 +146,8 @@ def decompose(equations, gens, *, parameters=()) -> tuple[Component, ...]:
         pts = None
         if dim == 0 and not parameters:
             sols = sp.solve(list(G.exprs), list(gens), dict=True)
-            pts = tuple(tuple(s[g] for g in gens) for s in sols
-                        if all(s[g].is_real for g in gens))
+            pts = tuple(tuple(_real_part(s[g]) for g in gens) for s in sols
+                        if all(_is_real(s[g]) for g in gens))
         comps.append(Component(tuple(G.exprs), gens, dim, pts))
     comps.sort(key=lambda c: (-c.dimension, str(c.equations)))
     return tuple(comps)
