@@ -16,6 +16,8 @@ from gdmaps.stability import Kind, Stability, classify, stability
 from gdmaps.orbit import Enclosure, Orbit
 from gdmaps.varieties import Component
 from gdmaps.fixed_points import FixedPoints, fixed_points
+from gdmaps.interval import NotCertifiableError
+from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
 from gdmaps import maps, models
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "analyze", "Analysis", "loss_from_text",
     "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
+    "certify_orbit", "refine_mpmath", "NotCertifiableError", "RefinementError",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

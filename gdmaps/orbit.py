@@ -40,7 +40,8 @@ class Enclosure:
 
     def __repr__(self) -> str:
         r = "" if self.radius is None else f", radius {self.radius:.2g}"
-        return f"<Enclosure: {'certified' if self.certified else 'not certified'}{r}: {self.reason}>"
+        reason = self.reason.removeprefix("not certified: ")
+        return f"<Enclosure: {'certified' if self.certified else 'not certified'}{r}: {reason}>"
 
 
 @dataclass(frozen=True, repr=False)
