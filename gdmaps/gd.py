@@ -9,9 +9,9 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.compile import Kernel, NumericMap, _broadcast_rows, _offkink, lambdify_rows
-from gdmaps.errors import FreeParameterError, InvalidArgumentError, check_positive_finite
+from gdmaps.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.map import Map
-from gdmaps.symbols import as_expr, as_symbols, exact
+from gdmaps.symbols import as_expr, as_symbols, exact_step
 
 __all__ = ["GDMap", "NumericGD", "ETA"]
 
@@ -65,7 +65,7 @@ class GDMap(Map):
             raise InvalidArgumentError(
                 "the loss must not contain a symbol named 'eta': that name is the step size"
             )
-        value = None if eta is None else exact(check_positive_finite("eta", eta), name="eta")
+        value = None if eta is None else exact_step(eta)
         grad = tuple(sp.diff(loss, p) for p in state)
         self._loss_template = loss
         self._grad_template = grad
@@ -79,7 +79,7 @@ class GDMap(Map):
 
     def at(self, eta) -> GDMap:
         """The same map with the step size fixed to ``eta`` (> 0)."""
-        return self._with_values({**self._values, ETA: exact(check_positive_finite("eta", eta))})
+        return self._with_values({**self._values, ETA: exact_step(eta)})
 
     @functools.cached_property
     def loss(self) -> sp.Expr:

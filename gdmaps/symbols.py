@@ -66,6 +66,20 @@ def finite_real(name: str, value) -> sp.Expr:
     return exact(value, name=name)
 
 
+def exact_step(value, *, name: str = "eta") -> sp.Expr:
+    """A step size as an exact positive number: SymPy numbers kept, floats read as decimals.
+
+    Examples
+    --------
+    >>> exact_step(sp.Rational(1, 3)), exact_step(0.1)
+    (1/3, 1/10)
+    """
+    from gdmaps.errors import check_positive_finite
+
+    check_positive_finite(name, value)
+    return exact(value if isinstance(value, sp.Basic) else float(value), name=name)
+
+
 def as_expr(value, *, name: str) -> sp.Expr:
     """Return ``value`` as a scalar SymPy expression (strings are parsed)."""
     if isinstance(value, (sp.MatrixBase, np.ndarray, list, tuple)):

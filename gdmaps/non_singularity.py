@@ -1,0 +1,164 @@
+"""Non-singularity of the GD map: det(I - eta H) is not identically zero."""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.polys.matrices import DomainMatrix
+
+from gdmaps.errors import InvalidTypeError
+from gdmaps.gd import ETA, GDMap
+from gdmaps.symbols import exact_step
+
+__all__ = ["Verdict", "NonSingularity", "non_singularity"]
+
+
+class Verdict(enum.Enum):
+    PROVEN = "proven"                #: det(I - eta H) != 0 somewhere: its zero set is null
+    SINGULAR = "singular"            #: det(I - eta H) == 0 identically: an exceptional eta
+    INCONCLUSIVE = "inconclusive"    #: neither could be shown
+
+
+@dataclass(frozen=True, repr=False)
+class NonSingularity:
+    """The verdict on det(I - eta H(theta)), with its witness.
+
+    ``witness`` is a rational point where the exact determinant ``value`` is non-zero
+    (PROVEN). ``exceptional`` lists the step sizes where the determinant vanishes
+    identically, when they could be determined.
+    """
+
+    verdict: Verdict
+    eta: object
+    witness: tuple | None
+    value: object
+    exceptional: tuple | None
+    argument: str
+
+    def __repr__(self) -> str:
+        return f"<NonSingularity ({self.verdict.value}) at eta = {self.eta}: {self.argument}>"
+
+
+def _rational_points(d, count):
+    """Deterministic rational points with distinct, non-special coordinates."""
+    base = [sp.Rational(p, q) for q in (3, 7, 11, 13) for p in (1, 2, -5, 4, -3)]
+    for k in range(count):
+        yield tuple(base[(i * 7 + k * 3) % len(base)] + sp.Rational(k, 17) for i in range(d))
+
+
+def _exact_det(M):
+    return DomainMatrix.from_Matrix(M).convert_to(sp.QQ).det()
+
+
+def _flint_dets(gdmap, eta, points):
+    """det(I - eta H(q)) at rational points, for a polynomial loss, in flint's exact arithmetic."""
+    import flint
+    from sympy.polys.rings import ring
+
+    names = [s.name for s in gdmap.state]
+    R, *_ = ring(names, sp.QQ)
+    L = R.from_expr(gdmap.loss.xreplace({s: sp.Symbol(s.name) for s in gdmap.state}))
+    ctx = flint.fmpq_mpoly_ctx.get(tuple(names), "lex")
+    F = ctx.from_dict({m: flint.fmpq(int(c.numerator), int(c.denominator)) for m, c in L.terms()})
+    d = gdmap.dim
+    grad = [F.derivative(i) for i in range(d)]
+    hess = [[grad[i].derivative(j) for j in range(d)] for i in range(d)]
+    e = flint.fmpq(int(sp.numer(eta)), int(sp.denom(eta)))
+    for q in points:
+        vals = [flint.fmpq(int(sp.numer(v)), int(sp.denom(v))) for v in q]
+        M = flint.fmpq_mat([[(1 if i == j else 0) - e * hess[i][j](*vals) for j in range(d)]
+                            for i in range(d)])
+        yield q, sp.Rational(int(M.det().p), int(M.det().q))
+
+
+def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
+    """Prove that det(I - eta H) is not identically zero, or find that it is.
+
+    Parameters
+    ----------
+    gdmap : GDMap
+        A polynomial or rational loss (the exact path); its own eta if ``eta`` is None.
+    eta : positive number, optional
+        Read exactly (0.1 is 1/10).
+    tries : int, keyword-only
+        Rational points to try before looking at eta symbolically.
+
+    Examples
+    --------
+    >>> from gdmaps.models import scalar_chain
+    >>> non_singularity(scalar_chain(3, 1), 0.5).verdict
+    <Verdict.PROVEN: 'proven'>
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> ns = non_singularity(GDMap((x**2 + 3*y**2) / 2, [x, y]), sp.Rational(1, 3))
+    >>> ns.verdict, ns.exceptional
+    (<Verdict.SINGULAR: 'singular'>, (1/3, 1))
+
+    Notes
+    -----
+    A polynomial (or rational) function on R^d that is non-zero at one point
+    vanishes only on a null set. So one exact evaluation det(I - eta H(q)) != 0 at
+    a rational q proves that G_eta is a local diffeomorphism off a null set, whose
+    preimages of null sets are null (arXiv 2402.13108, sec. 3).
+    """
+    if not isinstance(gdmap, GDMap):
+        raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
+    eta = gdmap.eta if eta is None else exact_step(eta)
+    if eta == ETA:
+        raise InvalidTypeError("eta must be given (or fixed in the map with .at(eta))")
+    free = gdmap.loss.free_symbols - set(gdmap.state)
+    if free:
+        return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
+                              f"the loss has free parameters {sorted(str(f) for f in free)}")
+    points = list(_rational_points(gdmap.dim, tries))
+    if sp.expand(gdmap.loss).is_polynomial(*gdmap.state) and eta.is_rational:
+        for point, value in _flint_dets(gdmap, eta, points):
+            if value != 0:
+                return NonSingularity(
+                    Verdict.PROVEN, eta, point, value, None,
+                    f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
+        return _exceptional(gdmap, eta, gdmap.hessian())
+    H = gdmap.hessian()
+    if not all(sp.fraction(sp.together(h))[1].is_polynomial(*gdmap.state) and
+               sp.fraction(sp.together(h))[0].is_polynomial(*gdmap.state) for h in H):
+        return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
+                              "the loss is not polynomial or rational: the exact test does not apply")
+    I = sp.eye(gdmap.dim)
+    for point in points:
+        Hq = H.subs(dict(zip(gdmap.state, point)))
+        if any(not v.is_rational for v in Hq):
+            continue  # a pole or an irrational value: try another point
+        value = _exact_det(I - eta * Hq)
+        if value != 0:
+            return NonSingularity(
+                Verdict.PROVEN, eta, point, value, None,
+                f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
+    return _exceptional(gdmap, eta, H)
+
+
+def _short(x, limit=120):
+    text = str(x)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _exceptional(gdmap, eta, H):
+    """det vanished at every test point: decide whether it vanishes identically."""
+    t = sp.Symbol("t")
+    D = sp.expand((sp.eye(gdmap.dim) - t * H).det(method="berkowitz"))
+    coeffs = sp.Poly(sp.numer(sp.together(D)), *gdmap.state).coeffs() if D.has(*gdmap.state) \
+        else [sp.numer(sp.together(D))]
+    # eta is exceptional iff every coefficient (a polynomial in t) vanishes at t = eta
+    g = sp.Poly(coeffs[0], t)
+    for c in itertools.islice(coeffs, 1, None):
+        g = sp.gcd(g, sp.Poly(c, t))
+    roots = tuple(sorted(set(sp.Poly(g, t).real_roots()) - {0}, key=float)) if g.degree() > 0 else ()
+    if sp.simplify(D.subs(t, eta)) == 0:
+        return NonSingularity(Verdict.SINGULAR, eta, None, 0, roots,
+                              "det(I - eta H) vanishes identically at this eta; the exceptional"
+                              f" step sizes are {roots}")
+    return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, roots,
+                          "det(I - eta H) vanished at every test point but not identically;"
+                          " try more points (tries=...)")
