@@ -18,6 +18,9 @@ from gdmaps.varieties import Component
 from gdmaps.fixed_points import FixedPoints, fixed_points
 from gdmaps.interval import NotCertifiableError
 from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
+from gdmaps.critical import CriticalLearningRate, Exactness, critical_learning_rate
+from gdmaps.non_singularity import NonSingularity, Verdict, non_singularity
+from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps import maps, models
 
 __all__ = [
@@ -27,6 +30,9 @@ __all__ = [
     "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
     "certify_orbit", "refine_mpmath", "NotCertifiableError", "RefinementError",
+    "critical_learning_rate", "CriticalLearningRate", "Exactness",
+    "non_singularity", "NonSingularity", "Verdict",
+    "certify_measure_zero", "Certificate", "Status", "Step",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

@@ -98,9 +98,13 @@ def _exact_product(gdmap):
         eta = sp.simplify(2 / s)
         root = sp.Abs(pstar) ** sp.Rational(1, k)
         point = tuple([root] * (k - 1) + [sp.sign(pstar) * root])
+    P = sp.Symbol("P")
+    product = "*".join(str(w) for w in ws)
     argument = (
-        f"L = q(w_1...w_{k}) with q(P) = {q.as_expr()}; its global minima are P = {pstar},"
-        f" so on the minima H = q''(P) g g^T with g_i = P / w_i, whose only non-zero eigenvalue is"
+        f"L = q({product}) with q(P) = {q.as_expr().subs(q.gens[0], P)}; its global minima are"
+        f" P = {pstar},"
+        f" so on the minima H = q''(P) g g^T with g_i = P / w_i (w = ({', '.join(map(str, ws))})),"
+        f" whose only non-zero eigenvalue is"
         f" q''(P) sum_i P^2 / w_i^2 >= q''(P) k |P|^(2 - 2/{k}) by AM-GM (equality at"
         f" |w_i| = |P|^(1/{k})); q''(P) = {curv}.")
     return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument)

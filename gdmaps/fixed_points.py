@@ -12,7 +12,7 @@ from gdmaps.gd import GDMap
 from gdmaps.orbit import Orbit
 from gdmaps.regions import as_region
 from gdmaps.stability import stability
-from gdmaps.varieties import Component, NotPolynomialError, decompose
+from gdmaps.varieties import NotPolynomialError, decompose
 
 __all__ = ["FixedPoints", "fixed_points", "METHODS", "fixed_point_orbit"]
 

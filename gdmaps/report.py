@@ -101,7 +101,32 @@ def analyze(gdmap, etas=DEFAULT_ETAS, *, n=1000, steps=1000, init="normal", scal
     x0 = sample(init, n, gdmap.dim, scale=scale, seed=seed)
     runs = tuple(iterate(gdmap.at(eta), x0, steps) for eta in etas)
     label = f"N(0, {scale:g}^2)" if init == "normal" else f"uniform on [-{scale:g}, {scale:g}]^d"
-    return Analysis(gdmap, runs, label, seed, sections=_fixed_point_section(gdmap))
+    return Analysis(gdmap, runs, label, seed,
+                    sections=_fixed_point_section(gdmap) + _certificate_section(gdmap))
+
+
+def _certificate_section(gdmap):
+    """eta* and the measure-zero certificate at 0.9 eta* and 1.1 eta*."""
+    from gdmaps.certificate import certify_measure_zero
+    from gdmaps.critical import critical_learning_rate
+
+    if gdmap.dim > 12:
+        return ()
+    try:
+        crit = critical_learning_rate(gdmap)
+    except GdmapsError:
+        return ()
+    if not np.isfinite(float(crit.eta_star)):
+        return (("Critical learning rate", f"s_min = 0: no finite eta* ({crit.argument})"),)
+    lines = [f"$\\eta^* = {sp.latex(crit.eta_star)}$ ({crit.exactness.value}),"
+             f" $s_{{\\min}} = {sp.latex(crit.sharpness)}$, attained at {crit.minimizer}.", "",
+             crit.argument, ""]
+    for factor in (sp.Rational(9, 10), sp.Rational(11, 10)):
+        eta = sp.nsimplify(sp.Rational(sp.N(factor * crit.eta_star, 15)))
+        cert = certify_measure_zero(gdmap, eta)
+        lines.append(f"- at $\\eta = {sp.latex(eta)}$ ({factor} eta*): **{cert.status.value}**:"
+                     f" {cert.reason}")
+    return (("Critical learning rate and certificates", "\n".join(lines)),)
 
 
 def _fixed_point_section(gdmap):

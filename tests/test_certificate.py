@@ -1,7 +1,6 @@
 """certify_measure_zero: soundness where the truth is known, and agreement with simulation."""
 
 import numpy as np
-import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import numpy as np
+import sympy as sp
 from pathlib import Path
 
 from gdmaps.errors import GdmapsError
@@ -82,7 +83,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default="1", help="a period, a list 1,2,4 or a range 1-8")
     _add_orbit_options(p)
     p.set_defaults(run=_orbits)
+
+    p = _command(sub, "certify", "decide whether GD converges to the target set from a null set"
+                 " of initializations: HOLDS, FAILS (with a witness) or INCONCLUSIVE",
+                 "gdmaps certify --eta 1.2\n"
+                 "gdmaps certify --model scalar_chain -p depth=3 --eta 0.5 --target critical-points\n"
+                 "gdmaps certify --loss '(a*b - 2)**2/2' --eta 0.6 --latex proof.tex --json")
+    add_target_arguments(p)
+    p.add_argument("--eta", required=True, help="the step size (read exactly: 0.1 is 1/10)")
+    p.add_argument("--target", choices=("global-minima", "critical-points"), default="global-minima")
+    p.add_argument("--latex", metavar="FILE", help="write the certificate as LaTeX")
+    p.set_defaults(run=_certify)
     return parser
+
+
+def _certify(args):
+    from gdmaps.certificate import certify_measure_zero
+    from gdmaps.critical import critical_learning_rate
+
+    target = resolve_target(args)
+    if not isinstance(target, GDMap):
+        raise GdmapsError("gdmaps certify needs a loss or a model, not a plain map")
+    try:
+        eta = sp.Rational(args.eta)
+    except (TypeError, ValueError):
+        raise GdmapsError(f"--eta must be a number, got {args.eta!r}") from None
+    cert = certify_measure_zero(target, eta, target=args.target)
+    if args.latex:
+        Path(args.latex).write_text(cert.to_latex())
+    if args.json:
+        crit = critical_learning_rate(target)
+        print(json.dumps({"status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
+                          "reason": cert.reason, "eta_star": str(crit.eta_star),
+                          "eta_star_exactness": crit.exactness.value,
+                          "steps": [{"name": s.name, "established": s.established,
+                                     "evidence": s.evidence} for s in cert.steps],
+                          "witness": None if cert.witness is None else
+                          {k: str(v) for k, v in cert.witness.items()}}, indent=2))
+    else:
+        print(cert.to_markdown())
+        if args.latex:
+            print(f"wrote {args.latex}")
 
 
 def _add_orbit_options(p):
@@ -100,7 +141,7 @@ def _region(args, dim):
     try:
         vals = [float(v) for v in args.region.split(",")]
     except ValueError:
-        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {args.region!r}")
+        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {args.region!r}") from None
     if len(vals) != 2 * dim:
         raise GdmapsError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
                           f" coordinates), got {len(vals)}")

@@ -88,7 +88,29 @@ def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("command", ["analyze", "iterate"])
+def test_certify_json_and_latex(tmp_path, capsys):
+    code, out, _ = run(capsys, "certify", "--eta", "1.2", "--json", "--latex", str(tmp_path / "p.tex"))
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "holds" and data["eta_star"] == "1"
+    assert "\\begin{proof}" in (tmp_path / "p.tex").read_text()
+    code, out, _ = run(capsys, "certify", "--model", "scalar_chain", "-p", "depth=3", "--eta", "0.5",
+                       "--target", "critical-points", "--json")
+    assert json.loads(out)["status"] == "fails"  # eta* = 2/3 for depth 3, y = 1
+
+
+def test_fixed_points_and_orbits_commands(tmp_path, capsys):
+    code, out, _ = run(capsys, "fixed-points", "--map", "henon", "--region=-3,3,-3,3", "--certify",
+                       "--json")
+    pts = json.loads(out)["points"]
+    assert code == 0 and len(pts) == 2 and all(p["certified"] for p in pts)
+    code, out, _ = run(capsys, "fixed-points", "--model", "scalar_chain", "-p", "depth=3")
+    assert code == 0 and "degenerate" in out
+    code, out, _ = run(capsys, "fixed-points", "--map", "henon", "--region=-1.5,1.5,-0.5,0.5",
+                       "--out", str(tmp_path / "f.png"))
+    assert code == 0 and (tmp_path / "f.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify"])
 def test_help_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
