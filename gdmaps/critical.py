@@ -110,6 +110,35 @@ def _exact_product(gdmap):
     return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument)
 
 
+def _exact_linear(gdmap):
+    """Depth-2 linear networks with X X^T = c I: eta* = 1 / sigma_max(Y X^T) (times n for mean)."""
+    net = getattr(gdmap, "network", None)
+    if net is None or len(net.widths) != 1 or net.X.free_symbols or net.Y.free_symbols:
+        return None
+    S = net.X * net.X.T
+    c = S[0, 0]
+    if c == 0 or S != c * sp.eye(S.shape[0]):
+        return None
+    M = net.Y * net.X.T
+    if net.widths[0] < M.rank():
+        return None  # W2 W1 cannot reach M: the minima are elsewhere
+    char = (M.T * M).charpoly()
+    top = max(sp.Poly(char.as_expr(), char.gen).real_roots())
+    sigma = sp.sqrt(top)
+    n = net.X.shape[1]
+    s = 2 * sigma if net.reduction == "sum" else 2 * sigma / n
+    argument = (
+        f"X X^T = {c} I, so L = (c/2) ||W2 W1 - M/c||_F^2 + const with M = Y X^T, and the minima are"
+        f" W2 W1 = M/c (width {net.widths[0]} >= rank M = {M.rank()}). At a minimum the Hessian's"
+        " quadratic form is c ||dW2 W1 + W2 dW1||_F^2; testing it on dW2 = alpha u1 a^T,"
+        " dW1 = beta b v1^T (u1, v1 the top singular pair of M, a = W1 v1/|W1 v1|,"
+        " b = W2^T u1/|W2^T u1|) gives lambda_max >= c(|W1 v1|^2 + |W2^T u1|^2)"
+        " >= 2c |u1^T W2 W1 v1| = 2 sigma_max(M) (AM-GM, Cauchy-Schwarz), with equality at the"
+        " balanced minimum W2 = U S^(1/2), W1 = S^(1/2) V^T / c"
+        + (f"; the mean reduction divides by n = {n}" if net.reduction == "mean" else "") + ".")
+    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, None, argument)
+
+
 def _numeric(gdmap, *, starts, seed, box):
     from scipy.optimize import minimize
 
@@ -170,13 +199,14 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
     Exact when the loss is a function q of the product of all parameters (scalar
     chains, (ab - y)^2 / 2, with any data): on the minima P = P*,
     lambda_max = q''(P*) sum_i P*^2 / w_i^2 >= q''(P*) k |P*|^(2 - 2/k) (AM-GM).
-    Otherwise a numeric estimate that is labelled as such.
+    Exact too for depth-2 linear networks with X X^T = c I: eta* = 1 / ||Y X^T||_2
+    (sum reduction). Otherwise a numeric estimate that is labelled as such.
     """
     if not isinstance(gdmap, GDMap):
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
     check_choice("target", target, TARGETS)
     free = [p for p in gdmap.free_parameters if p != ETA]
-    exact = _exact_product(gdmap) if not free else None
+    exact = (_exact_product(gdmap) or _exact_linear(gdmap)) if not free else None
     if exact is not None:
         return exact
     if free:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import sympy as sp
 
@@ -10,7 +12,7 @@ from gdmaps.errors import check_finite_array
 from gdmaps.gd import GDMap
 from gdmaps.symbols import exact
 
-__all__ = ["linear_network", "layer_shapes", "weight_matrices", "data_matrices"]
+__all__ = ["linear_network", "LinearNetwork", "layer_shapes", "weight_matrices", "data_matrices"]
 
 REDUCTIONS = ("sum", "mean")
 
@@ -105,4 +107,17 @@ def linear_network(X, Y, widths=(), *, reduction="sum", eta=None) -> GDMap:
     if reduction == "mean":
         loss = loss / Xm.shape[1]
     params = [s for W in Ws for s in W]
-    return GDMap(loss, params, eta)
+    gdmap = GDMap(loss, params, eta)
+    # the structure, for analyses with closed forms (critical_learning_rate)
+    gdmap.network = LinearNetwork(Xm, Ym, tuple(int(w) for w in np.atleast_1d(widths)), reduction)
+    return gdmap
+
+
+@dataclass(frozen=True)
+class LinearNetwork:
+    """The data and architecture a linear-network GD map was built from."""
+
+    X: sp.Matrix
+    Y: sp.Matrix
+    widths: tuple
+    reduction: str
