@@ -132,15 +132,21 @@ def _minima_step(gdmap, eta):
                     f"eta = {eta} > eta* = {crit.eta_star} = 2/s_min with s_min = {crit.sharpness}:"
                     f" at every global minimum lambda_max(H) >= s_min > 2/eta, so DG has the"
                     f" multiplier 1 - eta lambda_max < -1. {crit.argument}"), None
+    if sign < 0 and not crit.morse_bott:
+        return Step("Every global minimum is unstable", None,
+                    f"eta = {eta} < eta* = {crit.eta_star}: the flattest minimum is not unstable, but"
+                    " its Hessian may vanish on directions that leave the minima, so that it"
+                    " attracts an open set is not shown"), None
     if sign < 0:
         mult = sp.simplify(1 - eta * crit.sharpness)
         witness = {"point": crit.minimizer, "lambda_max": crit.sharpness,
                    "normal_multiplier": mult, "eta_star": crit.eta_star}
         return Step("Every global minimum is unstable", False,
                     f"eta = {eta} < eta* = {crit.eta_star}: the flattest minimum {crit.minimizer}"
-                    f" has lambda_max(H) = {crit.sharpness} < 2/eta; its normal multiplier"
-                    f" 1 - eta lambda_max = {mult} lies in (-1, 1) and the others equal 1 (the"
-                    " tangent of the minima), so the minima attract an open set."), witness
+                    f" has lambda_max(H) = {crit.sharpness} < 2/eta; the Hessian is positive on the"
+                    " normal space of the minima (Morse-Bott), so every normal multiplier"
+                    f" 1 - eta lambda_i lies in [{mult}, 1) inside (-1, 1) while the tangent ones"
+                    " equal 1: the minima are normally attracting and attract an open set."), witness
     return Step("Every global minimum is unstable", None,
                 f"eta = eta* = {crit.eta_star}: the flattest minimum has the multiplier -1;"
                 " linear stability decides nothing there"), None

@@ -44,6 +44,9 @@ class CriticalLearningRate:
     minimizer: tuple | None
     argument: str
     target: str = "global-minima"
+    #: True when, at the flattest minimum, ker H is exactly the tangent of the minima (Morse-Bott),
+    #: so below eta* its normal multipliers all lie in (-1, 1) and the minima attract an open set.
+    morse_bott: bool = False
 
     def __float__(self) -> float:
         return float(self.eta_star)
@@ -107,7 +110,9 @@ def _exact_product(gdmap):
         f" whose only non-zero eigenvalue is"
         f" q''(P) sum_i P^2 / w_i^2 >= q''(P) k |P|^(2 - 2/{k}) by AM-GM (equality at"
         f" |w_i| = |P|^(1/{k})); q''(P) = {curv}.")
-    return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument)
+    # H = q''(P) g g^T has rank 1 on the (k-1)-dimensional minima: Morse-Bott when q''(P*) > 0
+    return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument,
+                                morse_bott=bool(curv > 0 and pstar != 0))
 
 
 def _exact_linear(gdmap):
@@ -136,7 +141,11 @@ def _exact_linear(gdmap):
         " >= 2c |u1^T W2 W1 v1| = 2 sigma_max(M) (AM-GM, Cauchy-Schwarz), with equality at the"
         " balanced minimum W2 = U S^(1/2), W1 = S^(1/2) V^T / c"
         + (f"; the mean reduction divides by n = {n}" if net.reduction == "mean" else "") + ".")
-    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, None, argument)
+    # square invertible M with width = d_in = d_out: the minima {W2 W1 = M/c} are a GL(h)-orbit of
+    # dimension h^2 and the Hessian J^T J has rank h^2 there (Morse-Bott)
+    square = net.widths[0] == M.shape[0] == M.shape[1] == M.rank()
+    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, None, argument,
+                                morse_bott=square)
 
 
 def _numeric(gdmap, *, starts, seed, box):

@@ -124,8 +124,7 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
     H = gdmap.hessian()
     if not all(sp.fraction(sp.together(h))[1].is_polynomial(*gdmap.state) and
                sp.fraction(sp.together(h))[0].is_polynomial(*gdmap.state) for h in H):
-        return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
-                              "the loss is not polynomial or rational: the exact test does not apply")
+        return _balls(gdmap, eta, points)
     I = sp.eye(gdmap.dim)
     for point in points:
         Hq = H.subs(dict(zip(gdmap.state, point)))
@@ -137,6 +136,39 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
                 Verdict.PROVEN, eta, point, value, None,
                 f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
     return _exceptional(gdmap, eta, H)
+
+
+def _balls(gdmap, eta, points):
+    """Analytic losses: det(I - eta H) at a rational point in ball arithmetic, excluding 0."""
+    import flint
+
+    from gdmaps.interval import NotCertifiableError, interval_function, working_precision
+
+    F = interval_function(gdmap.at(eta), prec=212)
+    kinked = gdmap.loss.has(sp.Max, sp.Min, sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign)
+    reasons = []
+    for q in points:
+        try:
+            with working_precision(212):
+                balls = [flint.arb(flint.fmpq(int(sp.numer(v)), int(sp.denom(v)))) for v in q]
+                det = F.jacobian(balls).det()
+                if not det.contains(0) and kinked:
+                    return NonSingularity(
+                        Verdict.INCONCLUSIVE, eta, q, det.str(10, radius=True), None,
+                        f"det(I - eta H) = {det.str(10, radius=True)} excludes 0 at {_short(q)}, which"
+                        " proves non-singularity on the analytic piece containing that point only;"
+                        " the loss has kinks and the other pieces were not examined")
+                if not det.contains(0):
+                    return NonSingularity(
+                        Verdict.PROVEN, eta, q, det.str(10, radius=True), None,
+                        f"det(I - eta H) = {det.str(10, radius=True)} (a ball that excludes 0, arb"
+                        f" arithmetic at 212 bits) at the rational point {_short(q)}; the loss is"
+                        " analytic on all of R^d, so the zero set of the determinant is null")
+        except NotCertifiableError as exc:
+            reasons.append(str(exc))
+    why = reasons[0] if reasons else "the determinant ball contained 0 at every test point"
+    return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
+                          f"the loss is not polynomial; ball arithmetic did not decide: {why}")
 
 
 def _short(x, limit=120):

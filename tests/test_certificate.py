@@ -61,3 +61,18 @@ def test_agreement_with_simulation():
     above, below = iterate(g.at(1.05), x0, 3000), iterate(g.at(0.9), x0, 3000)
     assert certify_measure_zero(g, 1.05).status is Status.HOLDS
     assert above.counts()["converged"] == 0 and below.counts()["converged"] > 1000
+
+
+def test_agreement_with_simulation_on_a_whitened_linear_network():
+    # X = I: eta* = 1/||Y||_2 exactly; GD from 10^4 starts: none converges at 1.05 eta*
+    Y = np.array([[1.0, 0.5], [0.0, 0.8]])
+    g = linear_network(np.eye(2), Y, [2])
+    eta_star = 1 / np.linalg.norm(Y, 2)
+    x0 = np.random.default_rng(2).normal(scale=0.5, size=(10_000, g.dim))
+    above = iterate(g.at(1.05 * eta_star), x0, 3000)
+    below = iterate(g.at(0.9 * eta_star), x0, 3000)
+    assert above.counts()["converged"] == 0 and below.counts()["converged"] > 5000
+    assert certify_measure_zero(g, sp.Rational(105, 100) * sp.nsimplify(eta_star, rational=True)).status \
+        in (Status.HOLDS,)
+    assert certify_measure_zero(g, sp.Rational(9, 10) * sp.nsimplify(eta_star, rational=True)).status \
+        is Status.FAILS

@@ -30,5 +30,28 @@ def test_quadratic_loss_is_singular_exactly_at_one_over_lambda():
     assert non_singularity(g, sp.Rational(1, 3)).verdict is Verdict.PROVEN
 
 
-def test_transcendental_loss_is_inconclusive_not_proven():
-    assert non_singularity(GDMap(sp.cos(x) + y**2, [x, y]), 0.1).verdict is Verdict.INCONCLUSIVE
+def test_transcendental_loss_is_proven_in_ball_arithmetic():
+    # H = diag(-cos x, 2): det(I - eta H) = (1 + eta cos x)(1 - 2 eta), by hand
+    ns = non_singularity(GDMap(sp.cos(x) + y**2, [x, y]), 0.1)
+    assert ns.verdict is Verdict.PROVEN
+    by_hand = (1 + 0.1 * np.cos(float(ns.witness[0]))) * (1 - 0.2)
+    assert f"{by_hand:.8f}"[:8] in ns.value
+
+
+def test_analytic_losses_are_proven_in_ball_arithmetic():
+    from gdmaps.models import mlp
+
+    g = mlp([[0.5, 1.0, -1.0]], [[0.2, 0.7, -0.3]], [2], "tanh")
+    ns = non_singularity(g, 0.1)
+    assert ns.verdict is Verdict.PROVEN and "analytic on all of R^d" in ns.argument
+    # an independent float evaluation at the witness agrees with the ball
+    q = np.array([float(v) for v in ns.witness])
+    det = np.linalg.det(np.eye(g.dim) - 0.1 * g.numeric.hessian(q))
+    assert str(round(det, 6))[:6] in ns.value
+
+
+def test_kinked_losses_are_never_proven_from_one_piece():
+    from gdmaps.models import relu_example
+
+    ns = non_singularity(relu_example(), 0.1)
+    assert ns.verdict is Verdict.INCONCLUSIVE and "other pieces were not examined" in ns.argument
