@@ -16,6 +16,8 @@ from gdmaps.stability import Kind, Stability, classify, stability
 from gdmaps.orbit import Enclosure, Orbit
 from gdmaps.varieties import Component
 from gdmaps.fixed_points import FixedPoints, fixed_points
+from gdmaps.periodic_orbits import PeriodicOrbits, periodic_orbits, periodic_orbits_up_to
+from gdmaps.exact_orbits import ExactOrbit, exact_periodic_orbits
 from gdmaps.interval import NotCertifiableError
 from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
 from gdmaps.critical import CriticalLearningRate, Exactness, critical_learning_rate
@@ -29,6 +31,8 @@ __all__ = [
     "analyze", "Analysis", "loss_from_text",
     "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
+    "periodic_orbits", "periodic_orbits_up_to", "PeriodicOrbits",
+    "exact_periodic_orbits", "ExactOrbit",
     "certify_orbit", "refine_mpmath", "NotCertifiableError", "RefinementError",
     "critical_learning_rate", "CriticalLearningRate", "Exactness",
     "non_singularity", "NonSingularity", "Verdict",

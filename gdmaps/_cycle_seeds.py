@@ -81,6 +81,14 @@ def shift_seeds(orbits, p):
 
     From every start point: for q = p - 1 the orbit with one point repeated, for
     q = p + 1 the orbit with one point left out (Davidchack & Lai's neighbours).
+
+    Examples
+    --------
+    >>> O = np.array([[[0.0], [1.0], [2.0]]])   # one 3-cycle in 1-D
+    >>> shift_seeds(O, 2)[:, :, 0]
+    array([[0., 1.],
+           [1., 2.],
+           [2., 0.]])
     """
     out = []
     for O in orbits:

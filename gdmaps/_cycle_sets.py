@@ -17,6 +17,14 @@ def prime_mask(X, dom, tol):
     """False for cycles that close up earlier: x_q = x_0 for a proper divisor q of p.
 
     ``tol`` is a number or one per cycle, in box widths.
+
+    Examples
+    --------
+    >>> from gdmaps._shooting import Domain
+    >>> dom = Domain(np.zeros(1), np.ones(1), np.zeros(1))
+    >>> X = np.array([[[0.2], [0.7], [0.2], [0.7]], [[0.1], [0.2], [0.3], [0.4]]])
+    >>> prime_mask(X, dom, 1e-8)      # the first is a 2-cycle traversed twice
+    array([False,  True])
     """
     N, p, d = X.shape
     keep = np.ones(N, bool)
@@ -88,11 +96,8 @@ def merge(X, res, dom, tol, radius=None):
                 ri, rj = root(i), root(j)
                 parent[max(ri, rj)] = min(ri, rj)
     roots = np.array([root(i) for i in range(M)])
-    reps = []
-    for r in np.unique(roots):
-        members = np.flatnonzero(roots == r)
-        reps.append(members[np.argmin(res[members])])
-    reps = np.array(reps)
+    by_root = np.lexsort((res, roots))                 # each root's members, best residual first
+    reps = by_root[np.unique(roots[by_root], return_index=True)[1]]
     X, idx = X[reps], idx[reps]
     order = np.lexsort([X[:, 0, c] for c in range(d - 1, -1, -1)])
     return idx[order], X[order]

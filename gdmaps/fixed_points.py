@@ -274,5 +274,5 @@ def _certified(map, orbit, certify_orbit):
         enc = Enclosure(False, None, None, "not certified: the point is not isolated (it lies on a"
                         f" {orbit.local_dimension}-dimensional set of fixed points, Df - I is singular)")
     else:
-        enc = certify_orbit(map, orbit.points)
+        enc = certify_orbit(map, orbit.points).for_points(orbit.points)
     return replace(orbit, enclosure=enc)

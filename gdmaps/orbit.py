@@ -38,6 +38,31 @@ class Enclosure:
             return None
         return float(np.max(self.upper - self.lower) / 2)
 
+    def distance(self, points) -> float:
+        """Largest relative distance from ``points`` (p, d) to the box (0 inside)."""
+        if self.lower is None:
+            return np.inf
+        pts = np.asarray(points, dtype=float).reshape(self.lower.shape)
+        gap = np.maximum(self.lower - pts, 0) + np.maximum(pts - self.upper, 0)
+        return float(np.max(gap / (1 + np.abs(pts))))
+
+    def for_points(self, points, *, tol=1e-8) -> Enclosure:
+        """This certificate for an orbit given by ``points`` found to ``tol`` (relative).
+
+        Kept when the points lie within ``tol`` of the box (the proven orbit is the
+        one found, up to its Newton accuracy); downgraded otherwise.
+        """
+        if not self.certified:
+            return self
+        gap = self.distance(points)
+        if gap == 0:
+            return self
+        if gap <= tol:
+            return Enclosure(True, self.lower, self.upper, f"{self.reason}; the points found lie"
+                             f" within {gap:.1g} (relative) of the box")
+        return Enclosure(False, self.lower, self.upper, "not certified: the box proven to hold an"
+                         f" orbit is {gap:.2g} away from the points found ({self.reason})")
+
     def __repr__(self) -> str:
         r = "" if self.radius is None else f", radius {self.radius:.2g}"
         reason = self.reason.removeprefix("not certified: ")

@@ -23,6 +23,7 @@ from gdmaps.stability import Kind, stability
 __all__ = ["PeriodicOrbits", "Status", "CertificationUnavailableError", "periodic_orbits",
            "periodic_orbits_up_to"]
 
+
 class Status(enum.Enum):
     """How far to trust that a :class:`PeriodicOrbits` holds every orbit."""
 
@@ -53,7 +54,7 @@ class PeriodicOrbits:
     status : Status
         SATURATED when the last round found nothing new; SEED_LIMITED otherwise.
     modulo : tuple or None
-        The period of each coordinate taken modulo one (None for plain coordinates).
+        The period of each angle coordinate (None for a plain one), or None.
     notes : tuple of str
         What else the search has to say.
     """
@@ -342,17 +343,12 @@ def _certify(search, certifier, pts):
             return Enclosure(False, None, None, "not certified: the orbit winds around the periodic"
                              f" coordinates ({winding.astype(int).tolist()} turns), and the Krawczyk"
                              " test proves orbits of the lift only")
-    enc = certifier(search.map, lift)
-    if enc.certified and not np.all((enc.lower <= lift) & (lift <= enc.upper)):
-        return Enclosure(False, enc.lower, enc.upper, "not certified: the box proven to hold an orbit"
-                         f" does not contain the points found ({enc.reason})")
-    return enc
+    return certifier(search.map, lift).for_points(lift)
 
 
 def _residual(search, pts) -> float:
     F = search.dom.wrap(search.num.step(pts) - np.roll(pts, -1, axis=0))
     return float(np.sqrt((F * F).sum(axis=1)).max())
-
 
 
 def _neighbor_orbits(neighbors, search) -> dict:

@@ -26,6 +26,8 @@ import types
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdmaps import FreeParameterError, InvalidArgumentError, InvalidTypeError, Map
 from gdmaps.maps import henon, logistic, standard
@@ -189,12 +191,22 @@ def test_guesses_seed_the_search():
     np.testing.assert_allclose(cycle.points, found.points, atol=1e-12)
 
 
+@settings(max_examples=8, deadline=None)
+@given(st.floats(0.3, 1.4), st.floats(-0.4, 0.4))
+def test_henon_fixed_points_for_any_parameters(a, b):
+    """Both fixed points x = (-(1 - b) +- sqrt((1 - b)^2 + 4a)) / (2a), y = b x, whatever (a, b)."""
+    found = periodic_orbits(henon(a, b), 1, [[-6, 6], [-6, 6]], n_seeds=256, iterates=4096)
+    disc = math.sqrt((1 - b) ** 2 + 4 * a)
+    xs = [(-(1 - b) + s * disc) / (2 * a) for s in (1, -1)]
+    assert_same_points(found.points[:, 0], [[x, b * x] for x in xs], atol=1e-10)
+
+
 # -- logistic -------------------------------------------------------------------------
 
 
 def test_logistic_period_two_orbit_matches_closed_form():
     r = 3.5
-    found = periodic_orbits(logistic(r), 2, [[0, 1]])
+    found = periodic_orbits(logistic(r), 2, [0, 1])  # a 1-D map takes one [low, high] pair
     xs = [(r + 1 + s * math.sqrt((r - 3) * (r + 1))) / (2 * r) for s in (1, -1)]
     assert found.count == 1
     assert_same_points(found[0].points, [[v] for v in xs], atol=1e-12)
@@ -246,6 +258,11 @@ def test_standard_map_on_the_torus_period_two_orbits_match_closed_forms():
     np.testing.assert_allclose(np.sum(by_kind["saddle"].stability.multipliers).real,
                                2 + 4 * K * c + K**2 * c**2)
     assert ((found[2].points >= 0) & (found[2].points < TWO_PI)).all()
+    # the same with Schmelcher-Diakonos matrices of our own choosing, or C = I alone
+    for transforms in (np.array([np.eye(2), -np.eye(2)]), "identity"):
+        again = periodic_orbits(standard(K), 2, [[0, TWO_PI]] * 2, modulo=[TWO_PI] * 2,
+                                transforms=transforms)
+        assert again.count == 2
 
 
 # -- four dimensions ------------------------------------------------------------------
