@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,12 @@ class CriticalLearningRate:
     #: True when, at the flattest minimum, ker H is exactly the tangent of the minima (Morse-Bott),
     #: so below eta* its normal multipliers all lie in (-1, 1) and the minima attract an open set.
     morse_bott: bool = False
+    #: A rigorous lower bound of eta* (a float rounded down), or None. Set on numeric results
+    #: for zero-residual sum-of-squares losses: ball arithmetic proves a global minimum theta*
+    #: in a small box B and bounds lambda_max(H) over B from above (see ``_certified_lower``).
+    certified_lower: float | None = None
+    #: A rigorous upper bound of eta*; it needs a global lower bound of s_min: not attempted.
+    certified_upper: float | None = None
 
     def __float__(self) -> float:
         return float(self.eta_star)
@@ -179,7 +186,183 @@ def _numeric(gdmap, *, starts, seed, box):
     argument = (f"numeric: {starts} BFGS starts in [-{box}, {box}]^{d} reached the loss {L_min:.6g};"
                 f" SLSQP minimized lambda_max(H) over {len(on_min)} of those minima. An estimate,"
                 " not a proof: a flatter minimum may exist.")
-    return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument)
+    lower, why = None, "the numeric minimum loss is not ~0"
+    if abs(L_min) <= _ZERO_LOSS:
+        lower, why = _certified_lower(gdmap, x)
+    if lower is not None:
+        argument += (f" Certified: eta* >= {lower!r}. L = sum_j c_j r_j^2 with c_j > 0 and"
+                     " polynomial r_j is >= 0, and a Krawczyk test in ball arithmetic proved a"
+                     " zero of r in a small box B near the minimizer: a global minimum with L = 0."
+                     " So s_min <= lambda_max(H) on B < t, proved by the leading principal"
+                     " minors of t I - H(B) being positive, and eta* >= 2 / t."
+                     " No certified upper bound (it needs a global lower bound of s_min).")
+    else:
+        argument += f" No certified bound: {why}."
+    return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument,
+                                certified_lower=lower)
+
+
+#: The numeric minimum loss under which a zero-residual certificate is attempted.
+_ZERO_LOSS = 1e-8
+
+
+def _sos_residuals(expr, state):
+    """``[(c_j, r_j)]`` with ``expr == sum_j c_j r_j**2`` syntactically, or None.
+
+    Accepted: sums of terms ``c * f_1**(2 k_1) * ... * f_n**(2 k_n)`` with ``c`` a positive
+    Rational or Float, and ``c * (sum of such terms)``; each ``r_j = prod f_i**k_i`` must be a
+    polynomial in the state with real coefficients (so L >= 0 for every real theta). Nothing is
+    expanded: losses that are sums of squares only after algebra are refused (None).
+    """
+    if expr.is_Add:
+        out = []
+        for arg in expr.args:
+            part = _sos_residuals(arg, state)
+            if part is None:
+                return None
+            out += part
+        return out
+    c, rest = expr.as_coeff_Mul()
+    if not (c.is_Rational or c.is_Float) or not c > 0:
+        return None
+    if rest.is_Add:
+        part = _sos_residuals(rest, state)
+        return None if part is None else [(c * cj, rj) for cj, rj in part]
+    r = sp.S.One
+    for f in sp.Mul.make_args(rest):
+        if not (f.is_Pow and f.exp.is_Integer and f.exp > 0 and f.exp % 2 == 0):
+            return None
+        r *= f.base ** (f.exp // 2)
+    if not r.free_symbols <= set(state) or r.has(sp.I) or not r.is_polynomial(*state):
+        return None
+    if not all(co.is_real for co in sp.Poly(r, *state).coeffs()):
+        return None
+    return [(c, r)]
+
+
+def _certified_lower(gdmap, x, *, prec=None):
+    """``(lower, None)`` with eta* >= lower proved in ball arithmetic, or ``(None, reason)``.
+
+    1. L = sum c_j r_j^2, c_j > 0, r_j real polynomials (:func:`_sos_residuals`): L >= 0.
+    2. Krawczyk: the m residuals as functions of m coordinates (the others fixed at the floats
+       of ``x``, which are exact rationals) have a zero in a box B; that point theta* has
+       L = 0 = min L, so it is a global minimum and s_min <= lambda_max(H(theta*)).
+    3. t I - H(B) has positive leading principal minors for every matrix in the ball enclosure
+       of H over B, hence t I - H(theta*) is positive definite (Sylvester) and
+       lambda_max(H(theta*)) < t: eta* = 2 / s_min >= 2 / t, rounded down.
+    """
+    from scipy.linalg import qr
+
+    from gdmaps.interval import (PREC, NotCertifiableError, compile_interval, float_lower,
+                                 working_precision)
+
+    prec = PREC if prec is None else prec
+    state = tuple(gdmap.state)
+    d = len(state)
+    loss = gdmap.loss
+    terms = _sos_residuals(loss, state)
+    if terms is None:
+        return None, "the loss is not syntactically a sum of squares with positive coefficients"
+    res = [r for _, r in terms if r != 0]
+    if any(not r.free_symbols for r in res):
+        return None, "a residual is a non-zero constant"
+    m = len(res)
+    if m == 0 or m > d:
+        return None, f"{m} residuals in {d} parameters: no square subsystem"
+    x = np.array(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        return None, "the minimizer is not finite"
+    Jexprs = [[sp.diff(r, v) for v in state] for r in res]
+    r_num = sp.lambdify([state], res, "numpy")
+    J_num = sp.lambdify([state], Jexprs, "numpy")
+    # 1. the m best-conditioned coordinates are solved for, the others are fixed at x
+    try:
+        J0 = np.array(J_num(x), dtype=float).reshape(m, d)
+        piv = qr(J0, pivoting=True)[2]
+    except (ValueError, np.linalg.LinAlgError):
+        return None, "the residual Jacobian could not be evaluated"
+    free = sorted(int(i) for i in piv[:m])
+    y = x.copy()
+    for _ in range(50):  # Newton on the square system, in floats
+        try:
+            Jf = np.array(J_num(y), dtype=float).reshape(m, d)[:, free]
+            step = np.linalg.solve(Jf, np.array(r_num(y), dtype=float))
+        except (np.linalg.LinAlgError, ValueError):
+            return None, "the residual Jacobian is singular at the minimizer"
+        if not np.all(np.isfinite(step)):
+            return None, "Newton's method on the residuals diverged"
+        y[free] -= step
+        if np.max(np.abs(step)) <= 1e-17 * (1 + np.max(np.abs(y[free]))):
+            break
+    if np.max(np.abs(y - x)) > 1e-3 * (1 + np.max(np.abs(x))):
+        return None, "no zero of the residuals near the minimizer"
+    try:
+        Y = np.linalg.inv(np.array(J_num(y), dtype=float).reshape(m, d)[:, free])
+    except np.linalg.LinAlgError:
+        return None, "the residual Jacobian is singular at the minimizer"
+    if not np.all(np.isfinite(Y)):
+        return None, "the residual Jacobian is singular at the minimizer"
+    try:
+        r_ball = compile_interval(res, state)
+        J_ball = compile_interval([e for row in Jexprs for e in row], state)
+        H_ball = compile_interval(list(sp.hessian(loss, state)), state)
+    except (NotCertifiableError, ValueError, TypeError) as err:
+        return None, f"ball arithmetic cannot evaluate the residuals ({err})"
+    with working_precision(prec):
+        from flint import arb, arb_mat
+
+        Yb = arb_mat([[arb(float(v)) for v in row] for row in Y])
+        if Yb.det().contains(0):
+            return None, "the preconditioner is singular"
+        center = [arb(float(v)) for v in y]
+        scale = 1 + float(np.max(np.abs(y[free])))
+        for rad in (1e-13, 1e-11, 1e-9, 1e-7):
+            # the box X_i = [y_i - rad, y_i + rad]: balls lo, hi hold its ends, and the ball
+            # B_i (midpoint y_i, radius rounded up) contains X_i, so enclosures over B hold on X
+            rad = 2.0 ** math.floor(math.log2(rad * scale))
+            B, ends = list(center), []
+            for i in free:
+                B[i] = arb(float(y[i]), rad)
+                lo, hi = center[i] - arb(rad), center[i] + arb(rad)
+                ends.append((lo, hi))
+            if not all(B[i].contains(lo) and B[i].contains(hi) for (lo, hi), i in zip(ends, free)):
+                continue
+            try:
+                rc = r_ball(center)
+                Jb = J_ball(B)
+            except NotCertifiableError:
+                continue
+            JB = arb_mat([[Jb[k * d + i] for i in free] for k in range(m)])
+            rcv = arb_mat([[v] for v in rc])
+            M = arb_mat([[int(i == j) for j in range(m)] for i in range(m)]) - Yb * JB
+            dev = arb_mat([[B[i] - center[i]] for i in free])  # contains X - y
+            K = arb_mat([[center[i]] for i in free]) - Yb * rcv + M * dev
+            # Krawczyk: K(X) in the interior of X => a unique zero of r in X (K > lo means every
+            # point of K exceeds every point of the ball lo, which holds y_i - rad)
+            inside = all(K[k, 0] > lo and K[k, 0] < hi for k, (lo, hi) in enumerate(ends))
+            if not inside:
+                continue
+            # 2. B holds a zero of r, a global minimum: bound lambda_max(H) over B
+            try:
+                Hb = H_ball(B)
+            except NotCertifiableError:
+                return None, "ball arithmetic cannot enclose the Hessian on the box"
+            H = arb_mat([Hb[i * d:(i + 1) * d] for i in range(d)])
+            Hmid = np.array([[float(H[i, j].mid()) for j in range(d)] for i in range(d)])
+            Hmid = (Hmid + Hmid.T) / 2
+            s_est = float(np.linalg.eigvalsh(Hmid)[-1])
+            for eps in (1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7):
+                t = s_est + eps * max(1.0, abs(s_est))
+                if not t > 0 or not np.isfinite(t):
+                    continue
+                A = arb_mat([[(arb(t) if i == j else arb(0)) - H[i, j] for j in range(d)]
+                             for i in range(d)])
+                if all(arb_mat([[A[i, j] for j in range(k)] for i in range(k)]).det() > 0
+                       for k in range(1, d + 1)):
+                    lower = float_lower(arb(2) / arb(t))
+                    return (lower if lower > 0 else None), None
+            return None, "lambda_max(H) could not be bounded on the box"
+    return None, "the Krawczyk test did not prove a zero of the residuals"
 
 
 def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,

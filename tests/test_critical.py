@@ -67,3 +67,71 @@ def test_unwhitened_or_too_narrow_networks_are_not_exact():
     # width 1 < rank M = 2
     g = linear_network(np.eye(2), np.eye(2), [1])
     assert critical_learning_rate(g, starts=4).exactness is Exactness.NUMERIC
+
+
+# -- certified lower bounds of eta* for zero-residual sums of squares -------------------------
+def test_certified_lower_bound_on_the_two_minima_problem():
+    # (ab - 1)^2/2 + (a - b)^2/2: minima (1, 1), (-1, -1) with H = 2 I, so eta* = 1 exactly
+    crit = critical_learning_rate(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2"), starts=10)
+    assert crit.exactness is Exactness.NUMERIC
+    assert crit.certified_lower is not None and crit.certified_upper is None
+    assert crit.certified_lower <= 1.0
+    assert crit.certified_lower >= 1.0 - 1e-6
+    assert "Certified: eta* >=" in crit.argument
+
+
+def test_certified_lower_bound_on_a_curve_of_minima():
+    # (ab - 1)^2/2 + (ac - 2)^2/2: minima b = 1/a, c = 2/a, where H = J^T J has
+    # lambda_max = a^2 + 5/a^2 >= 2 sqrt(5) (equality at a^2 = sqrt 5): eta* = 1/sqrt(5)
+    g = loss_from_text("(a*b - 1)**2/2 + (a*c - 2)**2/2")
+    crit = critical_learning_rate(g, starts=10)
+    truth = 1 / np.sqrt(5)
+    assert crit.exactness is Exactness.NUMERIC and crit.certified_lower is not None
+    assert crit.certified_lower <= truth
+    assert crit.certified_lower >= truth * (1 - 1e-6)
+
+
+def test_certified_lower_bound_is_sound_at_a_sharper_minimum():
+    # near the global minimum a = 1, b = 1, c = 2, lambda_max(H) = 6: the bound is ~1/3, valid
+    # (<= 1/sqrt 5) though far from tight (the certified zero is within ~1e-9 of that point)
+    from gdmaps.critical import _certified_lower
+
+    g = loss_from_text("(a*b - 1)**2/2 + (a*c - 2)**2/2")
+    lower, why = _certified_lower(g, [1.0, 1.0 + 1e-9, 2.0 - 1e-9])
+    assert why is None and lower <= 1 / np.sqrt(5) and lower == pytest.approx(1 / 3, rel=1e-6)
+
+
+def test_no_certified_bound_when_the_minimum_loss_is_not_zero():
+    # (a^2 + 1)^2/2 + (b - a)^2/2 >= 1/2: the residual a^2 + 1 has no real zero
+    from gdmaps.critical import _certified_lower
+
+    g = loss_from_text("(a**2 + 1)**2/2 + (b - a)**2/2")
+    crit = critical_learning_rate(g, starts=10)
+    assert crit.exactness is Exactness.NUMERIC
+    assert crit.certified_lower is None and crit.certified_upper is None
+    assert "No certified bound" in crit.argument
+    # even when asked directly, the Krawczyk test cannot prove a zero that does not exist
+    assert _certified_lower(g, [0.0, 0.0])[0] is None
+
+
+def test_no_certified_bound_for_losses_that_are_not_syntactic_sums_of_squares():
+    a, b = sp.symbols("a b")
+    g = GDMap(sp.expand((a * b - 1) ** 2 / 2 + (a - b) ** 2 / 2), [a, b])
+    crit = critical_learning_rate(g, starts=10)
+    assert crit.exactness is Exactness.NUMERIC and crit.certified_lower is None
+
+
+def test_sos_residuals_structure():
+    from gdmaps.critical import _sos_residuals
+
+    a, b = sp.symbols("a b")
+    got = _sos_residuals(sp.Rational(3, 2) * ((a * b - 1) ** 2 + 2 * (a - b) ** 4), (a, b))
+    assert got is not None and len(got) == 2
+    assert sp.expand(sum(c * r ** 2 for c, r in got)
+                     - sp.Rational(3, 2) * ((a * b - 1) ** 2 + 2 * (a - b) ** 4)) == 0
+    assert all(c > 0 for c, _ in got)
+    assert _sos_residuals((a * b - 1) ** 2 - (a - b) ** 2, (a, b)) is None   # negative coefficient
+    assert _sos_residuals((a * b - 1) ** 2 + a ** 3, (a, b)) is None          # odd power
+    assert _sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b)) is None              # not a polynomial
+    assert _sos_residuals((sp.I * a - 1) ** 2, (a, b)) is None                # not real
+    assert _sos_residuals(sp.pi * (a - 1) ** 2, (a, b)) is None               # refused, not expanded
