@@ -151,7 +151,16 @@ def _exact_linear(gdmap):
     # square invertible M with width = d_in = d_out: the minima {W2 W1 = M/c} are a GL(h)-orbit of
     # dimension h^2 and the Hessian J^T J has rank h^2 there (Morse-Bott)
     square = net.widths[0] == M.shape[0] == M.shape[1] == M.rank()
-    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, None, argument,
+    # a flattest minimum, in floats: the balanced factorization of M/c
+    U, sv, Vt = np.linalg.svd(np.array(M / c, dtype=float))
+    h, r = net.widths[0], len(sv)
+    W1 = np.zeros((h, M.shape[1]))
+    W2 = np.zeros((M.shape[0], h))
+    k = min(h, r)
+    W1[:k] = np.sqrt(sv[:k])[:, None] * Vt[:k]
+    W2[:, :k] = U[:, :k] * np.sqrt(sv[:k])
+    point = tuple(float(v) for v in np.concatenate([W1.ravel(), W2.ravel()]))
+    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, point, argument,
                                 morse_bott=square)
 
 

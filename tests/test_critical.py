@@ -135,3 +135,14 @@ def test_sos_residuals_structure():
     assert _sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b)) is None              # not a polynomial
     assert _sos_residuals((sp.I * a - 1) ** 2, (a, b)) is None                # not real
     assert _sos_residuals(sp.pi * (a - 1) ** 2, (a, b)) is None               # refused, not expanded
+
+
+def test_whitened_linear_network_minimizer_is_a_flattest_minimum():
+    from gdmaps.models import linear_network
+
+    Y = np.array([[0.1, -1.3, 0.6], [0.9, 0.4, -0.2]])
+    g = linear_network(np.eye(3), Y, [2])
+    crit = critical_learning_rate(g)
+    w = np.array(crit.minimizer)
+    assert g.numeric.loss(w) == pytest.approx(0, abs=1e-12)  # W2 W1 = Y: it interpolates
+    assert np.linalg.eigvalsh(g.numeric.hessian(w))[-1] == pytest.approx(2 * np.linalg.norm(Y, 2), rel=1e-10)
