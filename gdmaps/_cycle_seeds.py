@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdmaps._shooting import _step
+
 __all__ = ["iterate_points", "trajectories", "close_returns", "region_seeds", "shift_seeds",
            "splice_seeds", "sample_points"]
 
@@ -19,7 +21,7 @@ def iterate_points(num, x, p, dom):
     X[:, 0] = x
     with np.errstate(all="ignore"):
         for k in range(1, p):
-            X[:, k] = dom.reduce(num.step(X[:, k - 1]))
+            X[:, k] = dom.reduce(_step(num, X[:, k - 1]))
     return X
 
 
@@ -32,12 +34,15 @@ def trajectories(num, dom, rng, n_points, *, n_traj=128, transient=64):
     T = max(1, n_points // n_traj)
     x = rng.uniform(dom.low, dom.high, size=(n_traj, d))
     out = np.empty((T, n_traj, d))
+    lo, hi = dom.low - dom.width, dom.high + dom.width   # dom.near, for points
     with np.errstate(all="ignore"):
         for t in range(transient + T):
             if t >= transient:
                 out[t - transient] = x
-            x = dom.reduce(num.step(x))
-            x[~dom.near(x[:, None, :])] = np.nan
+            x = dom.reduce(_step(num, x))
+            far = ~((x >= lo) & (x <= hi)).all(axis=1)   # NaN compares False: far
+            if far.any():
+                x[far] = np.nan
     return out
 
 
@@ -51,7 +56,10 @@ def close_returns(traj, p, n, dom):
     T, m, d = traj.shape
     if T <= p:
         return np.zeros((0, p, d))
-    gap = np.abs(dom.wrap(traj[p:] - traj[:-p]) / dom.width).max(axis=-1)  # (T - p, m)
+    diff = np.abs(dom.wrap(traj[p:] - traj[:-p]) / dom.width)
+    gap = diff[..., 0].copy()                            # (T - p, m): max over the coordinates
+    for c in range(1, d):
+        np.maximum(gap, diff[..., c], out=gap)           # NaN propagates, as with .max
     gap = np.where(np.isfinite(gap), gap, np.inf)
     B = max(p, 2)
     nb = (T - p) // B
@@ -60,7 +68,9 @@ def close_returns(traj, p, n, dom):
     blocks = gap[: nb * B].reshape(nb, B, m)
     first = blocks.argmin(axis=1)                      # (nb, m) offset in the block
     best = np.take_along_axis(blocks, first[:, None], axis=1)[:, 0]
-    order = np.argsort(best, axis=None)[:n]
+    flat = best.ravel()
+    order = np.argpartition(flat, n)[:n] if n < flat.size else np.arange(flat.size)
+    order = order[np.argsort(flat[order])]             # the n closest returns, closest first
     order = order[np.isfinite(best.ravel()[order])]
     blk, traj_i = np.unravel_index(order, best.shape)
     t0 = blk * B + first[blk, traj_i]

@@ -44,6 +44,14 @@ class Search:
     tol: float
     distinct_tol: float
     rng: np.random.Generator
+    #: the trajectories of each round, shared by the periods searched with this Search
+    clouds: dict = field(default_factory=dict, repr=False)
+
+    def cloud(self, r):
+        """The trajectories of round r: drawn once, then reused by every period."""
+        if r not in self.clouds:
+            self.clouds[r] = seeds.trajectories(self.num, self.dom, self.rng, self.iterates)
+        return self.clouds[r]
 
 
 @dataclass
@@ -68,7 +76,7 @@ def find(search, p, neighbors, guesses, *, progress=False):
     dl_iter = int(np.clip(beta, 50, 100))   # converging starts mostly do so in ~20 iterations
     for st.rounds in range(1, s.max_rounds + 1):
         start = time.perf_counter()
-        traj = seeds.trajectories(s.num, dom, s.rng, s.iterates) if s.iterates else None
+        traj = s.cloud(st.rounds) if s.iterates else None
         batches = [seeds.region_seeds(s.num, dom, s.rng, max(1, s.n_seeds // 4), p)]
         if traj is not None:
             batches.append(seeds.close_returns(traj, p, s.n_seeds, dom))

@@ -55,8 +55,46 @@ class Domain:
 
     def near(self, X):
         """Loose bound for iterates in flight: the box grown by its width on every side."""
+        # the bounds are finite, so NaN and inf fail a comparison: no separate isfinite
         ok = (X >= self.low - self.width) & (X <= self.high + self.width)
-        return ok.all(axis=(-2, -1)) & np.isfinite(X).all(axis=(-2, -1))
+        return ok.reshape(ok.shape[:-2] + (ok.shape[-2] * ok.shape[-1],)).all(axis=-1)
+
+
+# -- evaluation without per-call checks ---------------------------------------------
+
+
+def _fast(num):
+    """The compiled row functions of ``num`` (a NumericMap), or None for another object."""
+    kernel = getattr(num, "kernel", None)
+    if kernel is None or not hasattr(num, "values"):
+        return None
+    return kernel.rows, kernel.jacobian_rows, num.values
+
+
+def _rows_out(rows, n):
+    out = np.empty((n, len(rows)))
+    for i, r in enumerate(rows):
+        out[:, i] = r
+    return out
+
+
+def _step(num, x):
+    """f on a batch ``(n, d)``, without the checks and copies of ``num.step``."""
+    fast = _fast(num)
+    if fast is None or x.ndim != 2:
+        return num.step(x)
+    with np.errstate(all="ignore"):
+        return _rows_out(fast[0](*x.T, *fast[2]), len(x))
+
+
+def _jac(num, x):
+    """Df on a batch ``(n, d) -> (n, d, d)``."""
+    fast = _fast(num)
+    if fast is None or x.ndim != 2:
+        return num.jacobian(x)
+    n, d = x.shape
+    with np.errstate(all="ignore"):
+        return _rows_out(fast[1](*x.T, *fast[2]), n).reshape(n, d, d)
 
 
 # -- multiple shooting ---------------------------------------------------------------
@@ -64,17 +102,35 @@ class Domain:
 
 def _residual(num, X, dom):
     N, p, d = X.shape
-    FX = num.step(X.reshape(N * p, d)).reshape(N, p, d)
-    return dom.wrap(FX - np.roll(X, -1, axis=1))
+    FX = _step(num, X.reshape(N * p, d)).reshape(N, p, d)
+    FX[:, :-1] -= X[:, 1:]
+    FX[:, -1] -= X[:, 0]
+    return dom.wrap(FX)
 
 
 def _size(F):
     """max_k ||F_k||: the residual of an orbit, as reported by :class:`gdmaps.Orbit`."""
-    return np.sqrt((F * F).sum(axis=-1)).max(axis=-1)
+    return np.sqrt(_sq(F).max(axis=-1))
+
+
+def _sq(F):
+    """||F||^2 along the last axis; a sum of slices (a reduction over a short axis is slow)."""
+    acc = F[..., 0] * F[..., 0]
+    for i in range(1, F.shape[-1]):
+        acc += F[..., i] * F[..., i]
+    return acc
 
 
 def _solve(A, b):
     """Batched ``A x = b``; least squares for the (rare) exactly singular systems."""
+    if A.shape[-1] == 2:  # Cramer's rule, unless some system is exactly singular
+        a, c, e, f = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
+        det = a * f - c * e
+        if (det != 0).all():  # NaN counts as nonzero: its row comes out NaN, as from LAPACK
+            out = np.empty_like(b)
+            out[:, 0] = (f * b[:, 0] - c * b[:, 1]) / det
+            out[:, 1] = (a * b[:, 1] - e * b[:, 0]) / det
+            return out
     try:
         return np.linalg.solve(A, b[..., None])[..., 0]
     except np.linalg.LinAlgError:
@@ -107,22 +163,38 @@ def newton_step(F, J):
     As, bs = [A], [b]
     for k in range(p - 1):
         A = J[:, k] @ A
-        b = np.einsum("nij,nj->ni", J[:, k], b) + F[:, k]
+        b = _mv(J[:, k], b) + F[:, k]
         As.append(A)
         bs.append(b)
     Ap = J[:, p - 1] @ A
-    bp = np.einsum("nij,nj->ni", J[:, p - 1], b) + F[:, p - 1]
+    bp = _mv(J[:, p - 1], b) + F[:, p - 1]
     d0 = _solve(np.eye(d) - Ap, bp)
-    return np.stack([np.einsum("nij,nj->ni", Ak, d0) + bk for Ak, bk in zip(As, bs)], axis=1)
+    out = np.empty((N, p, d))
+    for k, (Ak, bk) in enumerate(zip(As, bs)):
+        out[:, k] = _mv(Ak, d0) + bk
+    return out
 
 
-def newton(num, X, dom, *, tol, max_iter=20, halvings=4):
+def _mv(A, x):
+    """Batched matrix-vector products ``(n, d, d) x (n, d)``, summed column by column."""
+    if A.shape[-1] > 4:
+        return np.einsum("nij,nj->ni", A, x)
+    acc = A[:, :, 0] * x[:, None, 0]
+    for j in range(1, A.shape[-1]):
+        acc += A[:, :, j] * x[:, None, j]
+    return acc
+
+
+def newton(num, X, dom, *, tol, max_iter=20, halvings=4, stall=4):
     """Damped multiple-shooting Newton on a batch of pseudo-orbits ``(N, p, d)``.
 
     Returns the final iterates and their residuals ``max_k ||F_k||``; candidates
     that left the neighbourhood of the box or became non-finite get residual inf.
     A step is halved (up to ``halvings`` times) until the residual decreases,
     then taken anyway: a stalled candidate keeps moving instead of freezing.
+    A candidate whose residual, still above ``tol``, has not halved in ``stall``
+    iterations is given up (its last iterate and residual are returned): such
+    candidates wander among pseudo-orbits and take most of the work otherwise.
     """
     X = dom.reduce(np.array(X, dtype=float))
     N, p, d = X.shape
@@ -132,14 +204,16 @@ def newton(num, X, dom, *, tol, max_iter=20, halvings=4):
     active = np.flatnonzero(dom.near(X))
     F = _residual(num, X[active], dom)
     r = _size(F)
+    best, since = r.copy(), np.zeros(active.size, dtype=int)
     for _ in range(max_iter):
         res[active] = r
         todo = r > tol * 1e-3  # converged far below the tolerance: stop working on it
-        active, F, r = active[todo], F[todo], r[todo]
+        todo &= (since < stall) | (r < tol)  # stalled far from a solution: give up
+        active, F, r, best, since = active[todo], F[todo], r[todo], best[todo], since[todo]
         if active.size == 0:
             break
         Xa = X[active]
-        J = num.jacobian(Xa.reshape(-1, d)).reshape(-1, p, d, d)
+        J = _jac(num, Xa.reshape(-1, d)).reshape(-1, p, d, d)
         with np.errstate(all="ignore"):
             D = newton_step(F, J)
             # a Newton step longer than the box is a jump to nowhere: cap it
@@ -156,7 +230,10 @@ def newton(num, X, dom, *, tol, max_iter=20, halvings=4):
         X[active] = Xn
         ok = dom.near(Xn) & np.isfinite(rn)
         res[active[~ok]] = np.inf
-        active, F, r = active[ok], Fn[ok], rn[ok]
+        gain = rn < 0.5 * best
+        best = np.where(gain, rn, best)
+        since = np.where(gain, 0, since + 1)
+        active, F, r, best, since = active[ok], Fn[ok], rn[ok], best[ok], since[ok]
     res[active] = r
     return X, res
 
@@ -172,7 +249,7 @@ def newton_error(num, X, dom):
     if N == 0:
         return np.zeros(0)
     F = _residual(num, X, dom)
-    J = num.jacobian(X.reshape(-1, d)).reshape(N, p, d, d)
+    J = _jac(num, X.reshape(-1, d)).reshape(N, p, d, d)
     with np.errstate(all="ignore"):
         err = np.abs(newton_step(F, J) / dom.width).max(axis=(1, 2))
     return np.where(np.isfinite(err), err, np.inf)
@@ -219,12 +296,47 @@ def stabilizing_matrices(d, which="auto"):
 def _power(num, x, p, dom):
     """f^p(x) - x (wrapped) and the chain-rule Jacobian Df^p(x) for a batch ``(n, d)``."""
     n, d = x.shape
-    M = np.broadcast_to(np.eye(d), (n, d, d))
-    y = x
+    fast = _fast(num)
+    if fast is None or d > 4:
+        M = np.broadcast_to(np.eye(d), (n, d, d))
+        y = x
+        for _ in range(p):
+            M = _jac(num, y) @ M
+            y = _step(num, y)
+        return dom.wrap(y - x), M
+    # coordinate rows and matrix entries as separate arrays: no stacking in the loop
+    f, jf, vals = fast
+    rows = list(x.T)
+    M = [[1.0 if i == j else 0.0 for j in range(d)] for i in range(d)]
+    terms = None
     for _ in range(p):
-        M = num.jacobian(y) @ M
-        y = num.step(y)
-    return dom.wrap(y - x), M
+        J = jf(*rows, *vals)
+        if terms is None:  # constant entries come back as plain numbers: skip 0, don't multiply by 1
+            terms = [[(i * d + k, k, _is(J[i * d + k], 1)) for k in range(d) if not _is(J[i * d + k], 0)]
+                     for i in range(d)]
+        new = []
+        for ti in terms:
+            row = []
+            for j in range(d):
+                acc = None
+                for e, k, one in ti:
+                    t = M[k][j] if one else J[e] * M[k][j]
+                    acc = t if acc is None else acc + t
+                row.append(0.0 if acc is None else acc)
+            new.append(row)
+        M = new
+        rows = f(*rows, *vals)
+    y = _rows_out(rows, n)
+    out = np.empty((n, d, d))
+    for i in range(d):
+        for j in range(d):
+            out[:, i, j] = M[i][j]
+    return dom.wrap(y - x), out
+
+
+def _is(v, c):
+    """True when v is the plain number c (not an array)."""
+    return isinstance(v, (int, float)) and v == c
 
 
 def davidchack_lai(num, x0, p, mats, dom, *, beta, max_iter, tol):
@@ -247,7 +359,7 @@ def davidchack_lai(num, x0, p, mats, dom, *, beta, max_iter, tol):
         xa = x[active]
         with np.errstate(all="ignore"):
             g, M = _power(num, xa, p, dom)
-            s = np.sqrt((g * g).sum(axis=1))
+            s = np.sqrt(_sq(g))
             conv = s < tol
             done.append(xa[conv])
             A = beta * s[:, None, None] * CT[active] - (M - eye)
