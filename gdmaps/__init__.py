@@ -23,6 +23,8 @@ from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
 from gdmaps.critical import CriticalLearningRate, Exactness, critical_learning_rate
 from gdmaps.non_singularity import NonSingularity, Verdict, non_singularity
 from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
+from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
+from gdmaps.sweep import Sweep, sweep
 from gdmaps import maps, models
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "critical_learning_rate", "CriticalLearningRate", "Exactness",
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
+    "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

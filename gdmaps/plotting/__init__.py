@@ -2,5 +2,6 @@
 
 from gdmaps.plotting.figures import save_figure, new_axes
 from gdmaps.plotting.orbits import plot_orbits
+from gdmaps.plotting.phase import plot_phase_transition
 
-__all__ = ["plot_orbits", "save_figure", "new_axes"]
+__all__ = ["plot_orbits", "plot_phase_transition", "save_figure", "new_axes"]

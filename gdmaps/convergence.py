@@ -1,0 +1,135 @@
+"""How often gradient descent converges: Monte Carlo fractions with exact binomial intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import beta
+
+from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int
+from gdmaps.gd import GDMap
+from gdmaps.iterate import Fate, iterate
+from gdmaps.samplers import sample
+
+__all__ = ["ConvergentFraction", "convergent_fraction", "clopper_pearson", "upper_bound"]
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval for a binomial proportion k/n.
+
+    Examples
+    --------
+    >>> lo, hi = clopper_pearson(0, 1000)
+    >>> lo, round(hi, 5)  # the rule of three: about 3/n
+    (0.0, 0.00368)
+
+    Notes
+    -----
+    lo = B^{-1}(alpha/2; k, n - k + 1), hi = B^{-1}(1 - alpha/2; k + 1, n - k), with B the
+    Beta distribution function (Clopper & Pearson 1934).
+    """
+    if not 0 <= k <= n or n < 1:
+        raise InvalidArgumentError(f"clopper_pearson needs 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    alpha = 1 - level
+    lo = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lo, hi
+
+
+def upper_bound(k: int, n: int, level: float = 0.95) -> float:
+    """The exact one-sided upper confidence bound for k/n: P(X <= k | p) = 1 - level.
+
+    Examples
+    --------
+    >>> round(upper_bound(0, 1000) * 1000, 3)  # the rule of three
+    2.991
+    """
+    if not 0 <= k <= n or n < 1:
+        raise InvalidArgumentError(f"upper_bound needs 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    return 1.0 if k == n else float(beta.ppf(level, k + 1, n - k))
+
+
+@dataclass(frozen=True, repr=False)
+class ConvergentFraction:
+    """A Monte Carlo estimate of P(GD converges), with an exact 95% interval.
+
+    Attributes
+    ----------
+    eta : float or None
+    n, steps, seed : the run
+    sampler : str
+    counts : dict of fate name -> count
+    fraction : float
+        Share of converged orbits.
+    interval : (float, float)
+        Clopper-Pearson 95% interval of the convergent probability.
+    upper : float
+        One-sided 95% upper bound (at most 3/n when nothing converged).
+    grad_norm_quantiles : dict or None
+        Quantiles (5, 25, 50, 75, 95 %) of the asymptotic gradient norm over the
+        orbits that did not diverge (GD maps).
+    """
+
+    eta: float | None
+    n: int
+    steps: int
+    seed: int
+    sampler: str
+    counts: dict
+    fraction: float
+    interval: tuple
+    grad_norm_quantiles: dict | None
+    upper: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
+                "sampler": self.sampler, **self.counts, "fraction": self.fraction,
+                "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
+                "grad_norm_quantiles": self.grad_norm_quantiles}
+
+    def __repr__(self) -> str:
+        eta = "" if self.eta is None else f" at eta={self.eta:g}"
+        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.n} converged,"
+                f" 95% CI [{self.interval[0]:.3g}, {self.interval[1]:.3g}]>")
+
+
+def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000, seed=0,
+                        scale=1.0, center=0.0, tol=1e-9, backend="auto") -> ConvergentFraction:
+    """The probability that an initialization converges, estimated from ``n`` samples.
+
+    Parameters
+    ----------
+    map : Map or GDMap
+    eta : float, keyword-only
+        Step size for a GD map (else its own).
+    sampler : {"normal", "uniform"}, keyword-only
+        N(center, scale^2) or uniform on the box center +- scale, per coordinate.
+    n, steps, seed, scale, center, tol, backend : keyword-only
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from gdmaps import GDMap
+    >>> a, b = sp.symbols("a b")
+    >>> g = GDMap((a*b - 1)**2 / 2, [a, b])
+    >>> convergent_fraction(g, eta=1.2, n=2000)
+    <ConvergentFraction at eta=1.2: 0/2000 converged, 95% CI [0, 0.00184]>
+    """
+    if eta is not None:
+        if not isinstance(map, GDMap):
+            raise InvalidTypeError("eta is the step size of a GD map; this map has none")
+        map = map.at(eta)
+    n = check_int("n", n, minimum=1)
+    x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
+    run = iterate(map, x0, steps, tol=tol, backend=backend)
+    counts = run.counts()
+    k = counts["converged"]
+    quant = None
+    if run.eta is not None:
+        g = run.asymptotic_grad_norm[run.fate != Fate.DIVERGED]
+        if g.size:
+            quant = {str(q): float(v) for q, v in zip((5, 25, 50, 75, 95),
+                                                      np.percentile(g, [5, 25, 50, 75, 95]))}
+    return ConvergentFraction(run.eta, n, steps, seed, sampler, counts, k / n,
+                              clopper_pearson(k, n), quant, upper_bound(k, n))

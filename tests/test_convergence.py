@@ -1,0 +1,53 @@
+"""convergent_fraction and clopper_pearson against closed forms and the phase transition."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy.stats import binom
+
+from gdmaps import GDMap, InvalidArgumentError
+from gdmaps.convergence import clopper_pearson, convergent_fraction
+from gdmaps.models import scalar_chain
+
+a, b = sp.symbols("a b")
+AB = GDMap((a * b - 1) ** 2 / 2, [a, b])
+
+
+@pytest.mark.parametrize("k, n", [(0, 50), (3, 50), (25, 50), (50, 50), (7, 1000)])
+def test_clopper_pearson_endpoints_solve_the_binomial_tail_equations(k, n):
+    lo, hi = clopper_pearson(k, n)
+    if k > 0:  # P(X >= k | lo) = 0.025
+        assert binom.sf(k - 1, n, lo) == pytest.approx(0.025, rel=1e-6)
+    if k < n:  # P(X <= k | hi) = 0.025
+        assert binom.cdf(k, n, hi) == pytest.approx(0.025, rel=1e-6)
+
+
+def test_zero_above_and_positive_below_eta_star_with_the_rule_of_three():
+    n = 10_000
+    below, above = convergent_fraction(AB, eta=0.9, n=n), convergent_fraction(AB, eta=1.1, n=n)
+    assert below.interval[0] > 0.5
+    assert above.counts["converged"] == 0 and above.upper <= 3 / n  # one-sided 95%
+    # the asymptotic gradient norm jumps at eta* = 1
+    assert below.grad_norm_quantiles["50"] < 1e-6 < 1e-2 < above.grad_norm_quantiles["50"]
+
+
+def test_depth_three_chain_at_its_closed_form_eta_star():
+    eta_star = 2 / 3  # 2 / (k |y|^(2 - 2/k)) with k = 3, y = 1
+    g = scalar_chain(3, 1)
+    below = convergent_fraction(g, eta=0.9 * eta_star, n=4000, steps=3000)
+    above = convergent_fraction(g, eta=1.1 * eta_star, n=4000, steps=3000)
+    assert below.fraction > 0.3 and above.counts["converged"] == 0
+
+
+def test_one_sided_bound_solves_its_tail_equation():
+    from gdmaps.convergence import upper_bound
+
+    for k, n in [(0, 100), (4, 100)]:
+        assert binom.cdf(k, n, upper_bound(k, n)) == pytest.approx(0.05, rel=1e-6)
+
+
+def test_bad_arguments():
+    with pytest.raises(InvalidArgumentError, match="n must be an integer >= 1"):
+        convergent_fraction(AB, eta=0.5, n=0)
+    with pytest.raises(InvalidArgumentError, match="0 <= k <= n"):
+        clopper_pearson(5, 3)
