@@ -1,6 +1,5 @@
 """convergent_fraction and clopper_pearson against closed forms and the phase transition."""
 
-import numpy as np
 import pytest
 import sympy as sp
 from scipy.stats import binom

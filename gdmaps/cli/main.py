@@ -94,7 +94,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", choices=("global-minima", "critical-points"), default="global-minima")
     p.add_argument("--latex", metavar="FILE", help="write the certificate as LaTeX")
     p.set_defaults(run=_certify)
+
+    p = _command(sub, "sweep", "convergent fraction (exact 95% intervals) and asymptotic gradient"
+                 " norm over a grid of step sizes; resumes an interrupted sweep in --out",
+                 "gdmaps sweep --etas 0.5:1.5:21 --out sweep/\n"
+                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --points 2000 --json")
+    add_target_arguments(p)
+    p.add_argument("--etas", default="0.5:1.5:21", help="START:STOP:COUNT (default 0.5:1.5:21)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write sweep.jsonl (resumable) and phase_transition.png/.pdf into DIR")
+    _add_batch(p, n=2000)
+    p.set_defaults(run=_sweep)
     return parser
+
+
+def _sweep(args):
+    from gdmaps.plotting import plot_phase_transition, save_figure
+    from gdmaps.sweep import sweep
+
+    target = resolve_target(args)
+    if not isinstance(target, GDMap):
+        raise GdmapsError("gdmaps sweep needs a loss or a model, not a plain map")
+    try:
+        lo, hi, num = (float(v) for v in args.etas.split(":"))
+    except ValueError:
+        raise GdmapsError(f"--etas must be START:STOP:COUNT, got {args.etas!r}") from None
+    if num < 1 or num != int(num):
+        raise GdmapsError(f"--etas COUNT must be a whole number >= 1, got {num:g}")
+    etas = np.linspace(lo, hi, int(num))
+    out = Path(args.out) if args.out else None
+    result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
+                   progress=not args.json, n=args.points, steps=args.steps, seed=args.seed,
+                   sampler=args.init, scale=args.scale, center=args.center,
+                   eta_star=_eta_star(target))
+    if out is not None:
+        fig = plot_phase_transition(result)
+        for ext in ("png", "pdf"):
+            save_figure(fig, out / f"phase_transition.{ext}")
+    if args.json:
+        print(json.dumps([r.to_dict() for r in result.rows], indent=2))
+        return
+    for r in result.rows:
+        print(r)
+    if out is not None:
+        print(f"wrote {out / 'sweep.jsonl'} and {out / 'phase_transition.png'}")
+
+
+def _eta_star(target):
+    from gdmaps.critical import Exactness, critical_learning_rate
+
+    try:
+        crit = critical_learning_rate(target, starts=8)
+    except GdmapsError:
+        return None
+    value = float(crit.eta_star)
+    return value if crit.exactness is Exactness.EXACT and np.isfinite(value) else None
 
 
 def _certify(args):
@@ -235,13 +289,35 @@ def _analyze(args):
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "report.md").write_text(report.to_markdown())
+        _analyze_figures(target, out, args)
+        (out / "report.md").write_text(report.to_markdown() + _figure_section(out))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print(report)
         if args.out:
             print(f"wrote {Path(args.out) / 'report.md'}")
+
+
+def _analyze_figures(target, out, args):
+    """The phase-transition figure around eta* (or the given step sizes)."""
+    from gdmaps.plotting import plot_phase_transition, save_figure
+    from gdmaps.sweep import sweep
+
+    star = _eta_star(target)
+    etas = np.linspace(0.5 * star, 1.5 * star, 21) if star else np.array(
+        [float(e) for e in args.etas.split(",")])
+    result = sweep(target, etas, progress=False, n=min(args.points, 2000),
+                   steps=args.steps, seed=args.seed, sampler=args.init, scale=args.scale,
+                   eta_star=star)
+    save_figure(plot_phase_transition(result), out / "phase_transition.png")
+    save_figure(plot_phase_transition(result), out / "phase_transition.pdf")
+
+
+def _figure_section(out):
+    return ("\n## Phase transition\n\nConvergent fraction (95% Clopper-Pearson interval) and the"
+            " asymptotic gradient norm against the step size; eta* dashed.\n\n"
+            "![phase transition](phase_transition.png)\n")
 
 
 def _iterate(args):

@@ -110,7 +110,25 @@ def test_fixed_points_and_orbits_commands(tmp_path, capsys):
     assert code == 0 and (tmp_path / "f.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify"])
+def test_sweep_writes_rows_and_figure_and_resumes(tmp_path, capsys):
+    argv = ["sweep", "--etas", "0.5:1.5:3", "--points", "300", "--steps", "300",
+            "--out", str(tmp_path)]
+    code, out, err = run(capsys, *argv, "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["eta"] for r in rows] == [0.5, 1.0, 1.5]
+    assert rows[0]["converged"] > 0 and rows[2]["converged"] == 0
+    assert (tmp_path / "phase_transition.png").stat().st_size > 1000
+    code, out, err = run(capsys, *argv)  # everything done already: nothing reruns
+    assert code == 0 and "sweep: eta" not in err
+
+
+def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
+    code, _, _ = run(capsys, "analyze", "--points", "200", "--steps", "300", "--out", str(tmp_path))
+    assert code == 0 and (tmp_path / "phase_transition.png").exists()
+    assert "![phase transition](phase_transition.png)" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify", "sweep"])
 def test_help_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
