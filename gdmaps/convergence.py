@@ -10,7 +10,7 @@ from scipy.stats import beta
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int
 from gdmaps.gd import GDMap
 from gdmaps.iterate import Fate, iterate
-from gdmaps.samplers import sample
+from gdmaps.samplers import NETWORK_INITS, network_init, sample
 
 __all__ = ["ConvergentFraction", "convergent_fraction", "clopper_pearson", "upper_bound"]
 
@@ -66,6 +66,8 @@ class ConvergentFraction:
         Clopper-Pearson 95% interval of the convergent probability.
     upper : float
         One-sided 95% upper bound (at most 3/n when nothing converged).
+    to_global_minimum : int or None
+        Converged orbits whose loss is within 1e-8 of ``loss_min``, when it was given.
     grad_norm_quantiles : dict or None
         Quantiles (5, 25, 50, 75, 95 %) of the asymptotic gradient norm over the
         orbits that did not diverge (GD maps).
@@ -81,11 +83,13 @@ class ConvergentFraction:
     interval: tuple
     grad_norm_quantiles: dict | None
     upper: float = 1.0
+    to_global_minimum: int | None = None
 
     def to_dict(self) -> dict:
         return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
                 "sampler": self.sampler, **self.counts, "fraction": self.fraction,
                 "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
+                "to_global_minimum": self.to_global_minimum,
                 "grad_norm_quantiles": self.grad_norm_quantiles}
 
     def __repr__(self) -> str:
@@ -95,7 +99,8 @@ class ConvergentFraction:
 
 
 def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000, seed=0,
-                        scale=1.0, center=0.0, tol=1e-9, backend="auto") -> ConvergentFraction:
+                        scale=1.0, center=0.0, tol=1e-9, backend="auto",
+                        loss_min=None) -> ConvergentFraction:
     """The probability that an initialization converges, estimated from ``n`` samples.
 
     Parameters
@@ -103,9 +108,13 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     map : Map or GDMap
     eta : float, keyword-only
         Step size for a GD map (else its own).
-    sampler : {"normal", "uniform"}, keyword-only
-        N(center, scale^2) or uniform on the box center +- scale, per coordinate.
+    sampler : {"normal", "uniform", "glorot", "he"}, keyword-only
+        N(center, scale^2) or uniform on the box center +- scale, per coordinate; or
+        the Glorot / He initialization of a network model (scale and center unused).
     n, steps, seed, scale, center, tol, backend : keyword-only
+    loss_min : float, keyword-only
+        The global minimum value of the loss, if known (e.g. 0 for a model that can
+        interpolate): converged orbits with loss within 1e-8 of it are counted.
 
     Examples
     --------
@@ -121,7 +130,10 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
             raise InvalidTypeError("eta is the step size of a GD map; this map has none")
         map = map.at(eta)
     n = check_int("n", n, minimum=1)
-    x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
+    if sampler in NETWORK_INITS:
+        x0 = network_init(map, sampler, n, seed=seed)
+    else:
+        x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
     run = iterate(map, x0, steps, tol=tol, backend=backend)
     counts = run.counts()
     k = counts["converged"]
@@ -131,5 +143,10 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
         if g.size:
             quant = {str(q): float(v) for q, v in zip((5, 25, 50, 75, 95),
                                                       np.percentile(g, [5, 25, 50, 75, 95]))}
+    to_min = None
+    if loss_min is not None and isinstance(map, GDMap):
+        conv = run.fate == Fate.CONVERGED
+        vals = map.numeric.loss(run.final[conv]) if conv.any() else np.array([])
+        to_min = int(np.sum(vals <= float(loss_min) + 1e-8 * max(1.0, abs(float(loss_min)))))
     return ConvergentFraction(run.eta, n, steps, seed, sampler, counts, k / n,
-                              clopper_pearson(k, n), quant, upper_bound(k, n))
+                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min)

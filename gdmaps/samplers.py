@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.errors import check_choice, check_int, check_positive_finite
+from gdmaps.errors import InvalidArgumentError, check_choice, check_int, check_positive_finite
 
-__all__ = ["sample", "SAMPLERS"]
+__all__ = ["sample", "network_init", "SAMPLERS", "NETWORK_INITS"]
 
 #: Distributions :func:`sample` knows.
 SAMPLERS = ("normal", "uniform")
+#: Network initializations :func:`network_init` knows.
+NETWORK_INITS = ("glorot", "he")
 
 
 def sample(kind, n, dim, *, scale=1.0, center=0.0, seed=0) -> np.ndarray:
@@ -33,3 +35,48 @@ def sample(kind, n, dim, *, scale=1.0, center=0.0, seed=0) -> np.ndarray:
     if kind == "normal":
         return center + scale * rng.standard_normal((n, dim))
     return center + rng.uniform(-scale, scale, size=(n, dim))
+
+
+def _layers(gdmap):
+    """(out, in, has_bias) per layer, in parameter order, from the model that built the map."""
+    net = getattr(gdmap, "network", None)
+    if net is None:
+        return None
+    if hasattr(net, "shapes"):  # an MLP
+        return [(o, i, bool(net.bias)) for o, i in net.shapes]
+    sizes = [net.X.shape[0], *net.widths, net.Y.shape[0]]  # a linear network
+    return [(sizes[k + 1], sizes[k], False) for k in range(len(sizes) - 1)]
+
+
+def network_init(gdmap, scheme, n, *, seed=0) -> np.ndarray:
+    """``n`` initializations of a network model: Glorot (Xavier) or He (Kaiming) normal.
+
+    Weights of a layer with fan_in inputs and fan_out outputs are N(0, s^2) with
+    s^2 = 2 / (fan_in + fan_out) (Glorot & Bengio 2010) or s^2 = 2 / fan_in (He et
+    al. 2015); biases start at 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdmaps.models import linear_network
+    >>> g = linear_network(np.eye(2), np.eye(2), [4])
+    >>> X = network_init(g, "he", 20000, seed=1)
+    >>> stds = X[:, :8].std(), X[:, 8:].std()  # W1: fan_in 2; W2: fan_in 4
+    >>> bool(np.allclose(stds, [np.sqrt(2 / 2), np.sqrt(2 / 4)], rtol=0.02))
+    True
+    """
+    check_choice("scheme", scheme, NETWORK_INITS)
+    n = check_int("n", n, minimum=1)
+    layers = _layers(gdmap)
+    if layers is None:
+        raise InvalidArgumentError(
+            f"scheme={scheme!r} needs a network model (linear_network or mlp); this map has no"
+            " layer layout: use 'normal' or 'uniform'")
+    stds = []
+    for out, inp, bias in layers:
+        s = np.sqrt(2.0 / (inp + out)) if scheme == "glorot" else np.sqrt(2.0 / inp)
+        stds += [s] * (out * inp) + [0.0] * (out if bias else 0)
+    stds = np.array(stds)
+    if stds.size != gdmap.dim:
+        raise InvalidArgumentError(f"the layer layout has {stds.size} parameters, the map {gdmap.dim}")
+    return np.random.default_rng(seed).standard_normal((n, gdmap.dim)) * stds

@@ -42,7 +42,7 @@ def _row_from_dict(d) -> ConvergentFraction:
     counts = {k: d[k] for k in ("moving", "converged", "diverged")}
     return ConvergentFraction(d["eta"], d["n"], d["steps"], d["seed"], d["sampler"], counts,
                               d["fraction"], (d["ci_low"], d["ci_high"]), d["grad_norm_quantiles"],
-                              d["upper95"])
+                              d["upper95"], d.get("to_global_minimum"))
 
 
 def _read(path: Path, header: dict) -> dict:

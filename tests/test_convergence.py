@@ -1,5 +1,6 @@
 """convergent_fraction and clopper_pearson against closed forms and the phase transition."""
 
+import numpy as np
 import pytest
 import sympy as sp
 from scipy.stats import binom
@@ -50,3 +51,14 @@ def test_bad_arguments():
         convergent_fraction(AB, eta=0.5, n=0)
     with pytest.raises(InvalidArgumentError, match="0 <= k <= n"):
         clopper_pearson(5, 3)
+
+
+def test_global_minimum_count_and_network_initializations():
+    from gdmaps.models import linear_network
+
+    # (ab - 1)^2/2 at eta = 0.5: converged orbits end on ab = 1 (L = 0) or at the saddle
+    r = convergent_fraction(AB, eta=0.5, n=2000, loss_min=0)
+    assert 0 < r.to_global_minimum <= r.counts["converged"]
+    g = linear_network(np.eye(2), np.array([[1.0, 0.5], [0.0, 0.8]]), [2])
+    he = convergent_fraction(g, eta=0.5, sampler="he", n=500, loss_min=0)
+    assert he.sampler == "he" and he.to_global_minimum == he.counts["converged"] > 0

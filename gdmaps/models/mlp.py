@@ -125,7 +125,9 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
                 f"X row {zero[0]} is all zeros, so the weights W1_*_{zero[0]} do not appear in"
                 " the SymPy loss and cannot be the state of a GDMap; drop that feature or pass"
                 " symbolic=False")
-        return GDMap(spec.loss, spec.symbols, eta)
+        gdmap = GDMap(spec.loss, spec.symbols, eta)
+        gdmap.network = net  # the layout, for network initializations (gdmaps.samplers)
+        return gdmap
     return MLPMap(spec, eta)
 
 
