@@ -25,6 +25,7 @@ from gdmaps.non_singularity import NonSingularity, Verdict, non_singularity
 from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.sweep import Sweep, sweep
+from gdmaps.stable_manifold import StableManifold, stable_manifold
 from gdmaps import maps, models
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
+    "stable_manifold", "StableManifold",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]
