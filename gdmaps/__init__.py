@@ -26,6 +26,7 @@ from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.sweep import Sweep, sweep
 from gdmaps.stable_manifold import StableManifold, stable_manifold
+from gdmaps.cell_map import CellMap, cell_map
 from gdmaps import maps, models
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
-    "stable_manifold", "StableManifold",
+    "stable_manifold", "StableManifold", "cell_map", "CellMap",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

@@ -1,0 +1,178 @@
+"""Cell mapping: attractors, basin shares against Monte Carlo, escape, refinement, plotting."""
+
+import json
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import sympy as sp
+
+from gdmaps import GDMap, clopper_pearson, iterate
+from gdmaps.cell_map import ESCAPE, SINK, UNCERTAIN, CellMap, cell_map
+from gdmaps.errors import InvalidArgumentError, InvalidTypeError
+from gdmaps.maps.classic import henon
+from gdmaps.plotting.basins import plot_basins
+
+X, Y = sp.symbols("x y")
+REGION = [[-2.0, 2.0], [-1.0, 1.0]]
+
+
+@pytest.fixture(scope="module")
+def double_well():
+    return GDMap((X**2 - 1)**2 / 4 + Y**2 / 2, [X, Y], 0.1)
+
+
+@pytest.fixture(scope="module")
+def dw_result(double_well):
+    return cell_map(double_well, REGION, (31, 15), steps=10, samples_per_cell=4, seed=1)
+
+
+def _total(res):
+    return math.fsum(res.basin_share.values()) + res.escape_share + res.uncertain_share
+
+
+def test_double_well_two_attractors(dw_result):
+    res = dw_result
+    assert isinstance(res, CellMap)
+    assert len(res.attractor_cells) == 2
+    for i, target in enumerate([(-1.0, 0.0), (1.0, 0.0)]):
+        boxes = res.attractors[i]
+        inside = ((boxes[:, :, 0] <= target) & (target <= boxes[:, :, 1])).all(axis=1)
+        assert inside.any(), f"attractor {i} does not contain {target}"
+        assert res.labels[res.attractor_cells[i]].tolist() == [i] * len(res.attractor_cells[i])
+    assert res.escape_share == 0.0
+
+
+def test_shares_sum_to_one_exactly(dw_result, double_well):
+    for res in (dw_result, cell_map(double_well, REGION, (13, 7), steps=10, refine=2),
+                cell_map(henon(1.0, 0.3), [[-2, 2], [-2, 2]], 24, refine=1)):
+        assert sum(res.exact_shares.values()) == 1
+        assert _total(res) == pytest.approx(1.0, abs=1e-12)
+        # float shares come from the exact ones
+        assert res.escape_share == float(res.exact_shares["escape"])
+
+
+def test_basin_shares_match_monte_carlo(dw_result, double_well):
+    res = dw_result
+    n = 20_000
+    rng = np.random.default_rng(12345)
+    lo, hi = np.array(REGION).T
+    x0 = lo + (hi - lo) * rng.random((n, 2))
+    run = iterate(double_well, x0, 400, tol=1e-10)
+    assert run.counts()["converged"] == n
+    assert np.allclose(np.abs(run.final[:, 0]), 1.0, atol=1e-6)
+    u = res.uncertain_share
+    assert u < 0.1
+    for i, k in enumerate([int((run.final[:, 0] < 0).sum()), int((run.final[:, 0] > 0).sum())]):
+        lo_ci, hi_ci = clopper_pearson(k, n)
+        share = res.basin_share[i]
+        # bounding: share <= true fraction <= share + uncertain, so the intervals must overlap
+        assert share <= hi_ci and lo_ci <= share + u
+        # half-half reading of the uncertain cells, widened by the uncertain share
+        assert lo_ci - u <= share + u / 2 <= hi_ci + u
+    # symmetry x -> -x
+    assert res.basin_share[0] == pytest.approx(res.basin_share[1], abs=0.02)
+
+
+def test_refinement_reduces_uncertain_share(double_well):
+    coarse = cell_map(double_well, REGION, (11, 5), steps=10)
+    fine = cell_map(double_well, REGION, (11, 5), steps=10, refine=2)
+    assert coarse.uncertain_share > 0
+    assert fine.uncertain_share < coarse.uncertain_share
+    assert fine.n_cells > coarse.n_cells
+    assert fine.levels.max() >= 1
+    # the refined cells still partition the region
+    vol = np.prod(fine.boxes[:, :, 1] - fine.boxes[:, :, 0], axis=1).sum()
+    assert vol == pytest.approx(8.0)
+
+
+def test_refinement_on_map_with_escape():
+    m = henon(1.0, 0.3)
+    coarse = cell_map(m, [[-2, 2], [-2, 2]], 24)
+    fine = cell_map(m, [[-2, 2], [-2, 2]], 24, refine=1)
+    assert fine.uncertain_share < coarse.uncertain_share
+
+
+@pytest.mark.parametrize("a, out", [(1.0, (1.95, -1.95)), (0.2, (1.95, 1.95))])
+def test_henon_escape_and_attractor(a, out):
+    m = henon(a, 0.3)
+    res = cell_map(m, [[-2, 2], [-2, 2]], 32, samples_per_cell=4)
+    assert res.escape_share > 0.05
+    assert len(res.attractor_cells) == 1
+    assert res.basin_share[0] > 0.3
+    run = iterate(m, np.array([[0.1, 0.1]]), 3000, tol=1e-300, keep_trajectory=True)
+    tail = run.trajectory[500:, 0]
+    assert np.isfinite(tail).all()
+    cells = res.locate(tail)
+    assert (cells >= 0).all()
+    assert np.isin(cells, res.attractor_cells[0]).all()
+    # a point whose image leaves the box: its cell is an escape cell
+    image = m([out])
+    assert np.abs(image).max() > 2
+    corner = res.locate([out])[0]
+    assert res.labels[corner] == ESCAPE
+    assert res.graph.has_node(SINK)
+
+
+def test_graph_structure(dw_result):
+    G = dw_result.graph
+    assert G.number_of_nodes() == dw_result.n_cells + 1
+    assert G.out_degree(SINK) == 0
+    assert all(G.out_degree(c) >= 1 for c in range(dw_result.n_cells))
+    assert set(np.unique(dw_result.labels)) <= {UNCERTAIN, ESCAPE, 0, 1}
+
+
+def test_seeded_and_repr(double_well):
+    a = cell_map(double_well, REGION, (11, 5), steps=10, seed=3)
+    b = cell_map(double_well, REGION, (11, 5), steps=10, seed=3)
+    assert a.basin_share == b.basin_share and np.array_equal(a.labels, b.labels)
+    assert repr(a).startswith("<CellMap 2-D, 55 cells: 2 attractors") and "\n" not in repr(a)
+    d = json.loads(json.dumps(a.to_dict()))
+    assert d["n_attractors"] == 2 and d["cells"] == [11, 5]
+    assert d["cell_size"] == pytest.approx([4 / 11, 2 / 5])
+
+
+def test_non_finite_images_go_to_sink():
+    m = GDMap(X**4 + Y**2, [X, Y], 1.0)  # diverges fast away from the origin
+    res = cell_map(m, [[-3, 3], [-3, 3]], 7, steps=30)
+    assert res.escape_share > 0
+    assert res.labels[res.locate([[2.9, 0.0]])[0]] == ESCAPE
+
+
+def test_one_dimensional_map():
+    from gdmaps import Map
+    (x,) = sp.symbols("x", seq=True)
+    res = cell_map(Map([x / 2], [x]), [-1, 1], 9)
+    assert len(res.attractor_cells) == 1 and res.basin_share[0] == 1.0
+
+
+def test_bad_arguments(double_well):
+    with pytest.raises(InvalidArgumentError):
+        cell_map(double_well, REGION, (3, 3, 3))
+    with pytest.raises(InvalidArgumentError):
+        cell_map(double_well, [[1, -1], [0, 1]], 4)
+    with pytest.raises(InvalidArgumentError):
+        cell_map(double_well, REGION, 0)
+    with pytest.raises(InvalidTypeError):
+        cell_map(double_well, REGION, 4.5)
+    with pytest.raises(InvalidTypeError):
+        cell_map("not a map", REGION, 4)
+
+
+def test_plot_basins(dw_result, double_well, tmp_path):
+    fig = plot_basins(dw_result)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0].startswith("basin 0") and any(t.startswith("escape") for t in texts)
+    assert len(ax.collections) == 1
+    plt.close(fig)
+    fine = cell_map(double_well, REGION, (11, 5), steps=10, refine=1)
+    fig, ax = plt.subplots()
+    assert plot_basins(fine, ax=ax, legend=False) is fig
+    from gdmaps.plotting.figures import save_figure
+    assert save_figure(fig, tmp_path / "b.png").exists()
+    plt.close(fig)
+    one_d = cell_map(GDMap(X**2, [X], 0.1), [-1, 1], 5, steps=5)
+    with pytest.raises(InvalidArgumentError):
+        plot_basins(one_d)
