@@ -6,4 +6,11 @@ from gdmaps.plotting.phase import plot_phase_transition
 from gdmaps.plotting.manifolds import plot_stable_manifold
 from gdmaps.plotting.basins import plot_basins
 
-__all__ = ["plot_orbits", "plot_basins", "plot_stable_manifold", "plot_phase_transition", "save_figure", "new_axes"]
+__all__ = [
+    "plot_orbits",
+    "plot_basins",
+    "plot_stable_manifold",
+    "plot_phase_transition",
+    "save_figure",
+    "new_axes",
+]
