@@ -312,12 +312,29 @@ def _analyze_figures(target, out, args):
                    eta_star=star)
     save_figure(plot_phase_transition(result), out / "phase_transition.png")
     save_figure(plot_phase_transition(result), out / "phase_transition.pdf")
+    if star and target.dim == 2:
+        import matplotlib.pyplot as plt
+
+        from gdmaps.plotting import STYLE, plot_fate_map
+
+        with plt.rc_context(STYLE):
+            fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.4))
+        for ax, factor in zip(axes, (0.9, 1.1)):
+            plot_fate_map(target.at(factor * star), [[-2, 2], [-2, 2]], resolution=201,
+                          steps=args.steps, ax=ax, title=f"eta = {factor} eta*")
+        save_figure(fig, out / "basins.png")
+        save_figure(fig, out / "basins.pdf")
 
 
 def _figure_section(out):
-    return ("\n## Phase transition\n\nConvergent fraction (95% Clopper-Pearson interval) and the"
+    text = ("\n## Phase transition\n\nConvergent fraction (95% Clopper-Pearson interval) and the"
             " asymptotic gradient norm against the step size; eta* dashed.\n\n"
             "![phase transition](phase_transition.png)\n")
+    if (out / "basins.png").exists():
+        text += ("\n## Basins\n\nThe fate of GD from every point of a 201 x 201 grid, below and"
+                 " above eta*: above it, what still converges is a null set (the stable set of"
+                 " the saddles).\n\n![basins](basins.png)\n")
+    return text
 
 
 def _iterate(args):

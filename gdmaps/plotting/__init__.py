@@ -1,12 +1,15 @@
 """Figures from result objects: deterministic, publication-quality matplotlib."""
 
-from gdmaps.plotting.figures import save_figure, new_axes
+from gdmaps.plotting.figures import STYLE, new_axes, save_figure
 from gdmaps.plotting.orbits import plot_orbits
 from gdmaps.plotting.phase import plot_phase_transition
 from gdmaps.plotting.manifolds import plot_stable_manifold
 from gdmaps.plotting.basins import plot_basins
+from gdmaps.plotting.fates import plot_fate_map
 
 __all__ = [
+    "plot_fate_map",
+    "STYLE",
     "plot_orbits",
     "plot_basins",
     "plot_stable_manifold",

@@ -1,0 +1,20 @@
+"""plot_fate_map: above eta* only the stable set of the saddle (a = -b) and exact minima converge."""
+
+import numpy as np
+import sympy as sp
+
+from gdmaps import GDMap
+from gdmaps.plotting import plot_fate_map
+
+a, b = sp.symbols("a b")
+
+
+def test_above_eta_star_only_a_null_set_of_the_grid_converges():
+    g = GDMap((a * b - 1) ** 2 / 2, [a, b], 1.1)
+    fig = plot_fate_map(g, [[-1, 1], [-1, 1]], resolution=41, steps=400)
+    fates = fig.axes[0].images[0].get_array()
+    xs = np.linspace(-1, 1, 41)
+    A, B = np.meshgrid(xs, xs)
+    conv = np.asarray(fates) == 1
+    # by hand: on a = -b the product stays <= 0 and GD shrinks towards the saddle at 0
+    assert conv.any() and np.all(np.abs(A[conv] + B[conv]) < 1e-12)
