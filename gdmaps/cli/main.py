@@ -105,7 +105,47 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write sweep.jsonl (resumable) and phase_transition.png/.pdf into DIR")
     _add_batch(p, n=2000)
     p.set_defaults(run=_sweep)
+
+    p = _command(sub, "basins", "basins of a 2-D (or any-D) map by set-oriented cell mapping:"
+                 " attractors, basin shares, escape and uncertain cells",
+                 "gdmaps basins --loss '(x**2 - 1)**2/4 + y**2/2' --eta 0.1 --region=-2,2,-1,1"
+                 " --cells 31,15 --steps 10 --out basins.png\n"
+                 "gdmaps basins --map henon -p a=1.0 --region=-2,2,-2,2 --cells 32 --json")
+    add_target_arguments(p)
+    p.add_argument("--region", metavar="LO,HI,...", required=True,
+                   help="the box: low,high per coordinate (write --region=-2,2,... for negatives)")
+    p.add_argument("--cells", default="41", help="cells per axis: one number or one per axis")
+    p.add_argument("--eta", type=float, help="step size of a GD map")
+    p.add_argument("--steps", type=int, default=1, help="map steps per cell transition (default 1)")
+    p.add_argument("--samples", type=int, default=4, help="sample points per cell (default 4)")
+    p.add_argument("--refine", type=int, default=0, help="refinement rounds of uncertain cells")
+    p.add_argument("--out", metavar="FILE", help="write the basin figure (.png/.pdf/.svg; 2-D)")
+    p.set_defaults(run=_basins)
     return parser
+
+
+def _basins(args):
+    from gdmaps.cell_map import cell_map
+
+    target = _with_eta(resolve_target(args), args)
+    region = _region(args, target.dim)
+    try:
+        cells = [int(c) for c in args.cells.split(",")]
+    except ValueError:
+        raise GdmapsError(f"--cells must be whole numbers, got {args.cells!r}") from None
+    result = cell_map(target, region, cells[0] if len(cells) == 1 else tuple(cells),
+                      samples_per_cell=args.samples, steps=args.steps, refine=args.refine)
+    if args.out:
+        from gdmaps.plotting import plot_basins, save_figure
+
+        save_figure(plot_basins(result), args.out)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    print(target)
+    print(result)
+    if args.out:
+        print(f"wrote {args.out}")
 
 
 def _sweep(args):

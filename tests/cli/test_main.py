@@ -128,7 +128,18 @@ def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
     assert "![phase transition](phase_transition.png)" in (tmp_path / "report.md").read_text()
 
 
-@pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify", "sweep"])
+def test_basins_double_well_is_symmetric(tmp_path, capsys):
+    code, out, _ = run(capsys, "basins", "--loss", "(x**2 - 1)**2/4 + y**2/2", "--eta", "0.1",
+                       "--region=-2,2,-1,1", "--cells", "31,15", "--steps", "10", "--json",
+                       "--out", str(tmp_path / "b.png"))
+    data = json.loads(out)
+    shares = list(data["basin_share"].values())
+    assert code == 0 and len(shares) == 2 and shares[0] == pytest.approx(shares[1])
+    assert (tmp_path / "b.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify", "sweep",
+                                     "basins"])
 def test_help_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
