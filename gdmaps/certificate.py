@@ -117,8 +117,7 @@ def _compare(eta, eta_star):
     return 0 if abs(v) < sp.Float("1e-50") else (1 if v > 0 else -1)
 
 
-def _minima_step(gdmap, eta):
-    crit = critical_learning_rate(gdmap)
+def _minima_step(crit, eta):
     if crit.exactness is not Exactness.EXACT:
         return Step("Every global minimum is unstable", None,
                     f"eta* is only a {crit.exactness.value} ({crit.eta_star:.6g}): {crit.argument}"), None
@@ -152,7 +151,7 @@ def _minima_step(gdmap, eta):
                 " linear stability decides nothing there"), None
 
 
-def _other_critical_step(gdmap, eta):
+def _other_critical_step(gdmap, eta, crit):
     from gdmaps.fixed_points import fixed_points
 
     try:
@@ -160,7 +159,6 @@ def _other_critical_step(gdmap, eta):
     except GdmapsError as exc:
         return Step("Every other critical point is unstable", None, f"the critical set is unknown: {exc}")
     L_min = None
-    crit = critical_learning_rate(gdmap)
     if crit.minimizer is not None:
         L_min = sp.simplify(gdmap.loss.subs(dict(zip(gdmap.state, crit.minimizer))))
     if fp.degenerate:
@@ -172,9 +170,9 @@ def _other_critical_step(gdmap, eta):
     for c in fp.components:
         sample = c.equations
         if L_min is not None and c.dimension > 0:
-            on_min = sp.simplify(gdmap.loss.subs(_solve_one(c, gdmap.state)) - L_min) == 0 \
-                if _solve_one(c, gdmap.state) else False
-            if on_min:
+            # the loss is constant on an irreducible component of critical points: one point decides
+            point = _solve_one(c, gdmap.state)
+            if point and sp.simplify(gdmap.loss.subs(point) - L_min) == 0:
                 continue
         if c.dimension > 0:
             return Step("Every other critical point is unstable", None,
@@ -182,7 +180,7 @@ def _other_critical_step(gdmap, eta):
                         " is not shown unstable at every point")
         for pt in c.points:
             H = gdmap.hessian().subs(dict(zip(gdmap.state, pt)))
-            lam = [sp.nsimplify(v) for v in H.eigenvals(multiple=True)]
+            lam = [sp.simplify(v) for v in H.eigenvals(multiple=True)]
             if L_min is not None and sp.simplify(gdmap.loss.subs(dict(zip(gdmap.state, pt))) - L_min) == 0:
                 continue
             if any(v.is_negative for v in lam):
@@ -238,14 +236,14 @@ def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
     check_choice("target", target, TARGETS)
     eta = exact_step(eta)
     ns = non_singularity(gdmap, eta)
-    steps = [Step("The GD map is non-singular", ns.verdict is Verdict.PROVEN,
-                  ns.argument if ns.verdict is Verdict.PROVEN else f"{ns.verdict.value}: {ns.argument}")]
-    if ns.verdict is not Verdict.PROVEN:
-        steps[0] = Step(steps[0].name, None, steps[0].evidence)
-    minima, witness = _minima_step(gdmap, eta)
+    proven = ns.verdict is Verdict.PROVEN
+    steps = [Step("The GD map is non-singular", True if proven else None,
+                  ns.argument if proven else f"{ns.verdict.value}: {ns.argument}")]
+    crit = critical_learning_rate(gdmap)
+    minima, witness = _minima_step(crit, eta)
     steps.append(minima)
     if target == "critical-points":
-        steps.append(_other_critical_step(gdmap, eta))
+        steps.append(_other_critical_step(gdmap, eta, crit))
     if minima.established is False:
         status, reason = Status.FAILS, ("a global minimum is linearly stable, so GD converges to"
                                         " the minima from a set of positive measure")

@@ -97,7 +97,6 @@ def _exact_product(gdmap):
     best = None
     for pstar in minimizers:
         curv = q.diff().diff().eval(pstar)
-        s = sp.nsimplify(curv * k * sp.Abs(pstar) ** (2 - sp.Rational(2, k)))
         s = sp.simplify(curv * k * sp.Abs(pstar) ** (2 - sp.Rational(2, k)))
         if best is None or (s - best[0]).is_negative:
             best = (s, pstar, curv)

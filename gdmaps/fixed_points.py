@@ -127,23 +127,10 @@ def _symbolic(map, tol):
     if poles:
         notes += "; points where a denominator vanishes are not fixed points"
     points = ()
-    if not params and not map.free_parameters or _only_eta_free(map):
-        pts = [pt for c in comps if c.points for pt in c.points]
-        numeric = _with_eta(map)
-        if numeric is not None:
-            points = tuple(fixed_point_orbit(numeric, [float(v) for v in pt], tol=tol) for pt in pts)
+    if not map.free_parameters:  # stability needs every value, eta included
+        points = tuple(fixed_point_orbit(map, [float(v) for v in pt], tol=tol)
+                       for c in comps if c.points for pt in c.points)
     return FixedPoints("symbolic", comps, degenerate, points, None, notes)
-
-
-def _only_eta_free(map):
-    return [p.name for p in map.free_parameters] == ["eta"]
-
-
-def _with_eta(map):
-    """A map whose numeric form can step (GD maps without eta get eta = 1 for display)."""
-    if isinstance(map, GDMap) and map.free_parameters:
-        return None
-    return map
 
 
 def _newton(map, X, roots, *, iters, power=2.0, shift=1.0):

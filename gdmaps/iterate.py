@@ -188,7 +188,7 @@ def iterate(map, x0, steps, *, tol=1e-9, blowup=1e8, check_every=10, window=None
 
 def _numeric_of(map):
     numeric = getattr(map, "numeric", None)
-    if numeric is None or not hasattr(numeric, "advance_T"):
+    if numeric is None or not hasattr(numeric, "step_rows"):
         raise InvalidTypeError(
             f"map must be a gdmaps Map or GDMap, got {type(map).__name__}")
     return numeric

@@ -9,7 +9,7 @@ from numbers import Real
 import numpy as np
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError
+from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 
 __all__ = ["as_expr", "as_symbols", "exact", "finite_real", "sort_symbols"]
 
@@ -74,8 +74,6 @@ def exact_step(value, *, name: str = "eta") -> sp.Expr:
     >>> exact_step(sp.Rational(1, 3)), exact_step(0.1)
     (1/3, 1/10)
     """
-    from gdmaps.errors import check_positive_finite
-
     check_positive_finite(name, value)
     return exact(value if isinstance(value, sp.Basic) else float(value), name=name)
 
