@@ -26,6 +26,7 @@ from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.sweep import Sweep, sweep
 from gdmaps.stable_manifold import StableManifold, stable_manifold
+from gdmaps.dimension import SetDimension, convergent_set_dimension
 from gdmaps.cell_map import CellMap, cell_map
 from gdmaps import maps, models
 
@@ -42,7 +43,8 @@ __all__ = [
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
-    "stable_manifold", "StableManifold", "cell_map", "CellMap",
+    "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",
+    "SetDimension",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

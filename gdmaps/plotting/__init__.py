@@ -6,9 +6,11 @@ from gdmaps.plotting.phase import plot_phase_transition
 from gdmaps.plotting.manifolds import plot_stable_manifold
 from gdmaps.plotting.basins import plot_basins
 from gdmaps.plotting.fates import plot_fate_map
+from gdmaps.plotting.dimension import plot_set_dimension
 
 __all__ = [
     "plot_fate_map",
+    "plot_set_dimension",
     "STYLE",
     "plot_orbits",
     "plot_basins",
