@@ -5,6 +5,9 @@ as one batch) and each cell gets an edge to every cell its images land in, or to
 the :data:`SINK` when an image leaves the box or is not finite. Terminal strongly
 connected components of this directed graph, other than the sink, approximate
 the attractors; the cells that can reach exactly one of them form its basin.
+
+In dimension d > 2, :meth:`CellMap.slice` picks the cells a 2-D slice meets (the
+other coordinates fixed at a point), which :func:`gdmaps.plotting.plot_basins` draws.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int
+from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_finite_array, check_int
 from gdmaps.regions import as_region
 
 __all__ = ["CellMap", "cell_map", "SINK", "ESCAPE", "UNCERTAIN"]
@@ -111,6 +114,55 @@ class CellMap:
         X = np.atleast_2d(np.asarray(X, dtype=float))
         return _locate(X, self.region, np.asarray(self.cells), self.boxes, self.levels)
 
+    def slice(self, at=None, dims=(0, 1)) -> np.ndarray:
+        """Indices of the cells that the 2-D slice through ``at`` along ``dims`` meets.
+
+        Parameters
+        ----------
+        at : array (d,), optional
+            A point of the region; its coordinates not in ``dims`` fix the slice.
+            Default: the centre of the region. Must be None when d == 2 (there is
+            nothing to fix).
+        dims : pair of int
+            The two distinct axes (in ``[0, d)``) that the slice spans.
+
+        Returns
+        -------
+        ndarray of int
+            Sorted indices of the cells whose box contains ``at`` in every coordinate
+            not in ``dims``; all cells when d == 2. Their boxes, projected onto
+            ``dims``, tile the region's ``dims`` rectangle.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from gdmaps import GDMap
+        >>> x, y, z = sp.symbols("x y z")
+        >>> g = GDMap((x**2 - 1)**2 / 4 + y**2 / 2 + z**2 / 2, [x, y, z], 0.1)
+        >>> res = cell_map(g, [[-2, 2], [-1, 1], [-1, 1]], (5, 3, 5), steps=10)
+        >>> cut = res.slice([0, 0, 0.3])  # z = 0.3 lies in the z-cell [0.2, 0.6)
+        >>> len(cut), np.unique(res.boxes[cut, 2].round(6)).tolist()
+        (15, [0.2, 0.6])
+        >>> len(res.slice(dims=(0, 2)))  # y = 0, the centre of the region
+        25
+
+        Notes
+        -----
+        Cells are half-open, ``[low, high)``, except that the region's top edge
+        belongs to the last cell; a coordinate is matched by the same rule as
+        :meth:`locate`, so ``locate`` of a point of the slice is one of its cells.
+        """
+        dims, at = _slice_args(self.region, dims, at)
+        others = [k for k in range(self.dim) if k not in dims]
+        if not others:
+            return np.arange(self.n_cells)
+        R = self.region
+        n = np.asarray(self.cells)
+        hl = (R[:, 1] - R[:, 0]) / n / 2.0 ** self.levels[:, None]  # (M, d) cell widths
+        idx = np.rint((self.boxes[:, :, 0] - R[:, 0]) / hl).astype(np.int64)
+        want = _axis_index(at[None, :], R[:, 0], hl, n * 2 ** self.levels[:, None])
+        return np.flatnonzero((idx[:, others] == want[:, others]).all(axis=1))
+
     def to_dict(self) -> dict:
         """A JSON-ready summary (no graph)."""
         return {"dim": self.dim, "region": self.region.tolist(), "cells": list(self.cells),
@@ -160,6 +212,8 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     Returns
     -------
     CellMap
+        Any dimension d; :meth:`CellMap.slice` selects the cells of a 2-D slice
+        (what :func:`gdmaps.plotting.plot_basins` draws when d > 2).
 
     Examples
     --------
@@ -253,6 +307,50 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
                    tuple(str(v) for v in getattr(map, "state", ())))
 
 
+def _slice_args(region, dims, at):
+    """``dims`` as a pair of distinct axes and ``at`` as a point of ``region``, else raise."""
+    d = len(region)
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        raise InvalidTypeError(f"dims must be a pair of axes, got {dims!r}") from None
+    if len(dims) != 2:
+        raise InvalidArgumentError(f"dims must be two distinct axes in [0, {d}), got {dims!r}")
+    dims = tuple(check_int(f"dims[{i}]", a) for i, a in enumerate(dims))
+    if dims[0] == dims[1] or max(dims) >= d:
+        raise InvalidArgumentError(f"dims must be two distinct axes in [0, {d}), got {dims!r}")
+    if d == 2:
+        if at is not None:
+            raise InvalidArgumentError(
+                f"at fixes the coordinates not in dims, and a 2-D cell map has none: leave at as"
+                f" None, got {at!r}")
+        return dims, region.mean(axis=1)
+    if at is None:
+        return dims, region.mean(axis=1)
+    at = check_finite_array("at", at, ndim=1)
+    if len(at) != d:
+        raise InvalidArgumentError(f"at must be a point with {d} coordinates, got {len(at)}")
+    out = np.flatnonzero((at < region[:, 0]) | (at > region[:, 1]))
+    if out.size:
+        k = int(out[0])
+        raise InvalidArgumentError(
+            f"at must lie in the region, got at[{k}] = {at[k]:g} outside [{region[k, 0]:g},"
+            f" {region[k, 1]:g}]")
+    return dims, at
+
+
+def _axis_index(X, R0, hl, m):
+    """Per-axis cell index of X: ``R0 + k*hl <= x < R0 + (k+1)*hl``, clipped to ``[0, m)``.
+
+    The floor is corrected by one where rounding of ``(x - R0) / hl`` disagrees with the
+    cell edges themselves (computed as ``R0 + k*hl``, like the boxes' lows).
+    """
+    k = np.floor((X - R0) / hl).astype(np.int64)
+    k -= X < R0 + k * hl
+    k += X >= R0 + (k + 1) * hl
+    return np.clip(k, 0, m - 1)
+
+
 def _graph(step, boxes, levels, R, n, s, steps, rng) -> nx.DiGraph:
     """The sampled transition graph of the cells ``boxes``."""
     M, dim = boxes.shape[:2]
@@ -289,7 +387,7 @@ def _locate(X, R, n, boxes, levels) -> np.ndarray:
         ck = np.ravel_multi_index(cell_idx.T, m)
         order = np.argsort(ck)
         ck, ids = ck[order], ids[order]
-        pi = np.clip(np.floor((Xi - R[:, 0]) / hl).astype(np.int64), 0, m - 1)
+        pi = _axis_index(Xi, R[:, 0], hl, m)
         pk = np.ravel_multi_index(pi.T, m)
         pos = np.clip(np.searchsorted(ck, pk), 0, len(ck) - 1)
         hit = ck[pos] == pk

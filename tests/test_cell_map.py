@@ -176,3 +176,127 @@ def test_plot_basins(dw_result, double_well, tmp_path):
     one_d = cell_map(GDMap(X**2, [X], 0.1), [-1, 1], 5, steps=5)
     with pytest.raises(InvalidArgumentError):
         plot_basins(one_d)
+
+
+# --- slices of a 3-D cell map ------------------------------------------------------------------
+
+Z = sp.Symbol("z")
+REGION3 = [[-2.0, 2.0], [-2.0, 2.0], [-1.0, 1.0]]
+
+
+@pytest.fixture(scope="module")
+def quad_well():
+    """Separable: L = (x^2-1)^2/4 + (y^2-1)^2/4 + z^2/2; minima (+-1, +-1, 0), saddles on x=0 or y=0."""
+    return GDMap((X**2 - 1)**2 / 4 + (Y**2 - 1)**2 / 4 + Z**2 / 2, [X, Y, Z], 0.1)
+
+
+@pytest.fixture(scope="module")
+def qw_result(quad_well):
+    return cell_map(quad_well, REGION3, (15, 15, 5), steps=10, seed=0)
+
+
+def test_slice_selects_the_z_layer(qw_result):
+    res = qw_result
+    cut = res.slice([0.0, 0.0, 0.3])
+    assert len(cut) == 15 * 15 and np.array_equal(cut, np.sort(cut))
+    # independent truth: the z-interval of the box holds 0.3 (0.3 is no cell edge)
+    truth = np.flatnonzero((res.boxes[:, 2, 0] <= 0.3) & (0.3 < res.boxes[:, 2, 1]))
+    assert np.array_equal(cut, truth)
+    assert np.allclose(res.boxes[cut, 2], [0.2, 0.6])
+    # default: the centre of the region, z = 0; other axes
+    assert np.allclose(res.boxes[res.slice(), 2], [-0.2, 0.2])
+    xz = res.slice([0.5, 1.9, 0.0], dims=(0, 2))
+    assert len(xz) == 15 * 5 and np.allclose(res.boxes[xz, 1], [2 - 4 / 15, 2])
+    assert np.array_equal(res.slice([0.5, 0.0, 0.3], dims=(1, 0)), res.slice([0.0, 0.0, 0.3]))
+
+
+@pytest.mark.parametrize("k", range(6))
+def test_slice_on_cell_edges_is_half_open(qw_result, k):
+    res = qw_result
+    lows = np.unique(res.boxes[:, 2, 0])
+    z = lows[k] if k < 5 else 1.0  # every lower edge, and the region's top edge
+    cut = res.slice([0.0, 0.0, z])
+    assert len(cut) == 225
+    assert np.all(res.boxes[cut, 2, 0] == lows[min(k, 4)])  # [low, high): the cell above the edge
+
+
+def test_slice_agrees_with_locate_and_tiles_after_refinement(quad_well):
+    res = cell_map(quad_well, REGION3, (7, 7, 3), steps=10, refine=1, seed=2)
+    assert res.levels.max() == 1
+    rng = np.random.default_rng(7)
+    for z in (-1.0, -0.35, 0.0, 0.3, 1.0):
+        cut = res.slice([0.0, 0.0, z])
+        # the projected boxes tile [-2, 2]^2: total area 16 and random points hit exactly one
+        b = res.boxes[cut]
+        assert np.prod(b[:, :2, 1] - b[:, :2, 0], axis=1).sum() == pytest.approx(16.0)
+        P = rng.uniform(-2, 2, (500, 2))
+        inside = ((b[None, :, :2, 0] <= P[:, None]) & (P[:, None] < b[None, :, :2, 1])).all(axis=2)
+        assert (inside.sum(axis=1) == 1).all()
+        # locate of points of the slice lands on its cells
+        found = res.locate(np.column_stack([P, np.full(len(P), z)]))
+        assert np.isin(found, cut).all()
+
+
+def test_slice_labels_match_simulated_centres(quad_well, qw_result):
+    res = qw_result
+    assert len(res.attractor_cells) == 4
+    signs = np.array([np.sign(c.mean(axis=0)) for c in res.attractor_centres])
+    assert np.array_equal(signs[:, :2], [[-1, -1], [-1, 1], [1, -1], [1, 1]])
+    assert np.all(np.abs(np.array([c.mean(axis=0) for c in res.attractor_centres])[:, :2]) > 0.9)
+    cut = res.slice([0.0, 0.0, 0.3])
+    centres = res.centres[cut]
+    run = iterate(quad_well, centres, 2000, tol=1e-12)
+    # cells that straddle the saddle lines x = 0 or y = 0 have no single truth: leave them out
+    half = res.cell_size[:2] / 2
+    clear = (np.abs(centres[:, :2]) > half).all(axis=1)
+    assert run.counts()["converged"] == len(cut)
+    truth = np.sign(run.final[clear, :2])
+    assert np.allclose(np.abs(run.final[clear]), [1, 1, 0], atol=1e-6)
+    labels = res.labels[cut][clear]
+    decided = labels >= 0
+    assert decided.sum() >= 150  # of 196: the test compares many cells
+    assert np.array_equal(signs[labels[decided], :2], truth[decided])
+    assert set(labels[~decided]) <= {UNCERTAIN}
+
+
+def test_slice_of_two_dimensional_map_is_everything(dw_result):
+    assert np.array_equal(dw_result.slice(), np.arange(dw_result.n_cells))
+    assert np.array_equal(dw_result.slice(dims=(1, 0)), np.arange(dw_result.n_cells))
+
+
+@pytest.mark.parametrize("kw, err, words", [
+    ({"dims": (0, 0)}, InvalidArgumentError, "dims must be two distinct axes in [0, 3), got (0, 0)"),
+    ({"dims": (0, 3)}, InvalidArgumentError, "got (0, 3)"),
+    ({"dims": (0,)}, InvalidArgumentError, "two distinct axes"),
+    ({"dims": (0, 1.5)}, InvalidTypeError, "dims[1] must be an integer"),
+    ({"dims": (-1, 0)}, InvalidArgumentError, "dims[0] must be an integer >= 0, got -1"),
+    ({"dims": 3}, InvalidTypeError, "dims must be a pair of axes, got 3"),
+    ({"at": [0, 0]}, InvalidArgumentError, "at must be a point with 3 coordinates, got 2"),
+    ({"at": [0, 0, 1.5]}, InvalidArgumentError, "at[2] = 1.5 outside [-1, 1]"),
+    ({"at": [0, -2.5, 0]}, InvalidArgumentError, "at[1] = -2.5 outside [-2, 2]"),
+    ({"at": [0, 0, np.nan]}, InvalidArgumentError, "finite"),
+])
+def test_slice_bad_arguments(qw_result, kw, err, words):
+    with pytest.raises(err) as exc:
+        qw_result.slice(**kw)
+    assert words in str(exc.value)
+
+
+def test_slice_two_dimensional_rejects_at(dw_result):
+    with pytest.raises(InvalidArgumentError, match="leave at as None"):
+        dw_result.slice([0.0, 0.0])
+
+
+@pytest.mark.parametrize("nz", [6, 11, 12])  # (low - R0) / h rounds below k on some edges here
+def test_slice_and_locate_follow_the_boxes_on_rounded_edges(quad_well, nz):
+    res = cell_map(quad_well, REGION3, (3, 3, nz), steps=2, samples_per_cell=0)
+    lows = np.unique(res.boxes[:, 2, 0])
+    assert len(lows) == nz
+    for k, z in enumerate(lows):
+        cut = res.slice([0.0, 0.0, z])
+        assert len(cut) == 9 and np.all(res.boxes[cut, 2, 0] == z), f"edge {k}: z = {z!r}"
+        assert res.boxes[res.locate([[0.1, 0.1, z]])[0], 2, 0] == z
+        if k:  # the float just below an edge belongs to the cell below
+            below = np.nextafter(z, -np.inf)
+            assert np.all(res.boxes[res.slice([0.0, 0.0, below]), 2, 0] == lows[k - 1])
+            assert res.boxes[res.locate([[0.1, 0.1, below]])[0], 2, 0] == lows[k - 1]

@@ -110,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                  " attractors, basin shares, escape and uncertain cells",
                  "gdmaps basins --loss '(x**2 - 1)**2/4 + y**2/2' --eta 0.1 --region=-2,2,-1,1"
                  " --cells 31,15 --steps 10 --out basins.png\n"
-                 "gdmaps basins --map henon -p a=1.0 --region=-2,2,-2,2 --cells 32 --json")
+                 "gdmaps basins --map henon -p a=1.0 --region=-2,2,-2,2 --cells 32 --json\n"
+                 "gdmaps basins --loss '(x**2 - 1)**2/4 + (y**2 - 1)**2/4 + z**2/2' --eta 0.1"
+                 " --region=-2,2,-2,2,-1,1 --cells 15,15,5 --steps 10 --dims 0,1 --at 0,0,0.3"
+                 " --out slice.png")
     add_target_arguments(p)
     p.add_argument("--region", metavar="LO,HI,...", required=True,
                    help="the box: low,high per coordinate (write --region=-2,2,... for negatives)")
@@ -119,7 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=1, help="map steps per cell transition (default 1)")
     p.add_argument("--samples", type=int, default=4, help="sample points per cell (default 4)")
     p.add_argument("--refine", type=int, default=0, help="refinement rounds of uncertain cells")
-    p.add_argument("--out", metavar="FILE", help="write the basin figure (.png/.pdf/.svg; 2-D)")
+    p.add_argument("--out", metavar="FILE", help="write the basin figure (.png/.pdf/.svg); for a"
+                   " map of dimension > 2, the 2-D slice chosen by --dims and --at")
+    p.add_argument("--dims", metavar="I,J",
+                   help="the two axes the figure's slice spans, as indices or state names"
+                   " (default 0,1), e.g. --dims 0,2 or --dims x,z")
+    p.add_argument("--at", metavar="X,Y,...",
+                   help="a point of the region, one number per coordinate: the coordinates not in"
+                   " --dims fix the slice (default: the centre of the region), e.g. --at 0,0,0.3"
+                   " (write --at=-1,0,0.3 for negatives); only for maps of dimension > 2")
     p.set_defaults(run=_basins)
     return parser
 
@@ -133,12 +144,13 @@ def _basins(args):
         cells = [int(c) for c in args.cells.split(",")]
     except ValueError:
         raise GdmapsError(f"--cells must be whole numbers, got {args.cells!r}") from None
+    dims, at = _slice_options(args, target, region)
     result = cell_map(target, region, cells[0] if len(cells) == 1 else tuple(cells),
                       samples_per_cell=args.samples, steps=args.steps, refine=args.refine)
     if args.out:
         from gdmaps.plotting import plot_basins, save_figure
 
-        save_figure(plot_basins(result), args.out)
+        save_figure(plot_basins(result, dims=dims, at=at), args.out)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return
@@ -146,6 +158,45 @@ def _basins(args):
     print(result)
     if args.out:
         print(f"wrote {args.out}")
+
+
+def _slice_options(args, target, region):
+    """``--dims`` and ``--at`` as (dims, at), checked before the cell map runs."""
+    from gdmaps.cell_map import _slice_args
+    from gdmaps.regions import as_region
+
+    if args.dims is None and args.at is None:
+        return (0, 1), None
+    if not args.out:
+        raise GdmapsError("--dims and --at choose the slice drawn by --out; give --out FILE too")
+    names = [str(v) for v in getattr(target, "state", ())]
+    dims = (0, 1)
+    if args.dims is not None:
+        dims = []
+        for tok in args.dims.split(","):
+            tok = tok.strip()
+            if tok in names:
+                dims.append(names.index(tok))
+                continue
+            try:
+                dims.append(int(tok))
+            except ValueError:
+                allowed = f"indices 0..{target.dim - 1}" + (f" or names {','.join(names)}" if names else "")
+                raise GdmapsError(f"--dims must be two axes ({allowed}), got {args.dims!r}") from None
+    at = None
+    if args.at is not None:
+        if target.dim == 2:
+            raise GdmapsError("--at fixes the coordinates outside the slice; a 2-D map has none:"
+                              " leave --at out")
+        try:
+            at = [float(v) for v in args.at.split(",")]
+        except ValueError:
+            raise GdmapsError(f"--at must be {target.dim} numbers, one per coordinate,"
+                              f" got {args.at!r}") from None
+    try:
+        return _slice_args(as_region(region, target.dim), dims, at)
+    except GdmapsError as exc:  # name the options, not the Python arguments
+        raise GdmapsError("--" + str(exc)) from None
 
 
 def _sweep(args):
