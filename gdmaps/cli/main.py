@@ -380,8 +380,8 @@ def _analyze(args):
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        _analyze_figures(target, out, args)
-        (out / "report.md").write_text(report.to_markdown() + _figure_section(out))
+        thin = _analyze_figures(target, out, args)
+        (out / "report.md").write_text(report.to_markdown() + _figure_section(out, thin))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -415,9 +415,30 @@ def _analyze_figures(target, out, args):
                           steps=args.steps, ax=ax, title=f"eta = {factor} eta*")
         save_figure(fig, out / "basins.png")
         save_figure(fig, out / "basins.pdf")
+    return _thinness(target, out, star, args) if star else None
 
 
-def _figure_section(out):
+def _thinness(target, out, star, args):
+    """The dimension of the convergent set at 1.1 eta*, or why it could not be measured."""
+    from gdmaps.dimension import convergent_set_dimension
+    from gdmaps.plotting import plot_set_dimension, save_figure
+
+    try:
+        res = convergent_set_dimension(target, [[-2, 2]] * target.dim, eta=1.1 * star,
+                                       n=200_000, seed=args.seed)
+    except GdmapsError as err:
+        return f"not measured at 1.1 eta*: {err}"
+    fig = plot_set_dimension(res, title="the convergent set at eta = 1.1 eta*")
+    save_figure(fig, out / "convergent_set.png")
+    save_figure(fig, out / "convergent_set.pdf")
+    width, upper = res.finest
+    return (f"At eta = 1.1 eta*, the starts that converge form a set of dimension"
+            f" {res.dimension:.2f} +- {res.dimension_stderr:.2f} in {res.dim}-D (sprinkler"
+            f" estimate from 200000 uniform starts on [-2, 2]^{res.dim}); its {width:.1e}-"
+            f"neighbourhood is at most {upper:.2g} of the box (one-sided 95%).")
+
+
+def _figure_section(out, thin=None):
     text = ("\n## Phase transition\n\nConvergent fraction (95% Clopper-Pearson interval) and the"
             " asymptotic gradient norm against the step size; eta* dashed.\n\n"
             "![phase transition](phase_transition.png)\n")
@@ -425,6 +446,10 @@ def _figure_section(out):
         text += ("\n## Basins\n\nThe fate of GD from every point of a 201 x 201 grid, below and"
                  " above eta*: above it, what still converges is a null set (the stable set of"
                  " the saddles).\n\n![basins](basins.png)\n")
+    if thin:
+        text += "\n## How thin the convergent set is\n\n" + thin + "\n"
+        if (out / "convergent_set.png").exists():
+            text += "\n![convergent set](convergent_set.png)\n"
     return text
 
 

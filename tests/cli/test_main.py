@@ -1,6 +1,7 @@
 """The command line: every command runs, JSON parses, bad input exits 2 in one line."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -125,7 +126,11 @@ def test_sweep_writes_rows_and_figure_and_resumes(tmp_path, capsys):
 def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
     code, _, _ = run(capsys, "analyze", "--points", "200", "--steps", "300", "--out", str(tmp_path))
     assert code == 0 and (tmp_path / "phase_transition.png").exists()
-    assert "![phase transition](phase_transition.png)" in (tmp_path / "report.md").read_text()
+    report = (tmp_path / "report.md").read_text()
+    assert "![phase transition](phase_transition.png)" in report
+    # past eta* the default loss converges from curves only (the minima, the saddle's line)
+    dim = float(re.search(r"a set of dimension (\S+) ", report).group(1))
+    assert abs(dim - 1) < 0.1 and (tmp_path / "convergent_set.png").stat().st_size > 1000
 
 
 def test_basins_double_well_is_symmetric(tmp_path, capsys):
