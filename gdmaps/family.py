@@ -77,6 +77,20 @@ class Family:
         with np.errstate(all="ignore"):
             return _broadcast_rows(self.kernel.rows(*S, *self._args(p)), S.shape[1])
 
+    def advance_rows(self, rows, p, n: int) -> list:
+        """``n`` steps of a list of coordinate rows at parameter ``p`` (scalar or (N,)).
+
+        The rows stay separate arrays between steps (no re-stacking), as in
+        :meth:`gdmaps.compile.NumericMap.advance_T`; constant components may come back
+        as scalars, which the caller broadcasts.
+        """
+        f, args = self.kernel.rows, self._args(p)
+        rows = list(rows)
+        with np.errstate(all="ignore"):
+            for _ in range(n):
+                rows = f(*rows, *args)
+        return rows
+
     def step(self, X, p) -> np.ndarray:
         """One step of a batch ``X`` (N, d) at parameter ``p`` (scalar or (N,))."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
