@@ -13,8 +13,10 @@ a converged point solves F = 0 whatever its accuracy).
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq
 
-__all__ = ["System", "multipliers", "bifurcation_tests"]
+__all__ = ["System", "bifurcation_tests", "evaluate_tests", "locate", "minimal_period", "monodromy",
+           "multipliers", "refine_period_doubling", "switch_start"]
 
 
 class System:
@@ -150,3 +152,105 @@ def bifurcation_tests(mus):
     i, j = np.triu_indices(d, 1)
     ns = float(np.real(np.prod(mus[i] * mus[j] - 1)))
     return fold, pd, ns
+
+
+def evaluate_tests(system, v):
+    return bifurcation_tests(multipliers(system.jacobians(v)))
+
+
+def minimal_period(X, *, atol=1e-7):
+    p = len(X)
+    scale = 1 + np.max(np.abs(X))
+    for q in range(1, p):
+        if p % q == 0 and np.max(np.abs(X - np.roll(X, -q, axis=0))) <= atol * scale:
+            return q
+    return p
+
+
+def refine_period_doubling(family, X, lam, tol):
+    """The period doubling of the period-q orbit ``X`` near ``lam``, by Brent in the parameter.
+
+    At a turn of the doubled branch the tangent is ill-determined (two branches cross), so
+    the turn is only located to ~sqrt(eps) in the orbit; the period doubling of the orbit of
+    period q itself is a regular zero of det(M + I) at fixed parameter.
+    """
+    system = System(family, len(X), tol=tol)
+    orbits = {}
+
+    def g(value):
+        out = system.correct(np.append(X.ravel(), value), fixed_lam=True)
+        if out is None:
+            raise _LocateFailed
+        orbits[value] = out[0]
+        return evaluate_tests(system, out[0])[1]
+
+    delta = 1e-6 * (1 + abs(lam))
+    try:
+        for _ in range(4):
+            if g(lam - delta) * g(lam + delta) < 0:
+                root = brentq(g, lam - delta, lam + delta, xtol=1e-16, rtol=1e-15, maxiter=200)
+                g(root)
+                return system.split(orbits[root])[0].copy(), float(root)
+            delta *= 10
+    except (_LocateFailed, ValueError, RuntimeError):
+        pass
+    return X, lam
+
+
+def locate(system, ua, ub, fn):
+    """The point between ``ua`` and ``ub`` on the branch where ``fn`` vanishes, or None."""
+    direction = ub - ua
+    cache = {}
+
+    def point(theta):
+        if theta not in cache:
+            anchor = ua + theta * direction
+            out = system.correct(anchor, direction=direction, anchor=anchor)
+            cache[theta] = None if out is None else out[0]
+        return cache[theta]
+
+    def g(theta):
+        if theta == 0.0:
+            return fn(ua)
+        if theta == 1.0:
+            return fn(ub)
+        v = point(theta)
+        if v is None:
+            raise _LocateFailed
+        return fn(v)
+
+    try:
+        theta = brentq(g, 0.0, 1.0, xtol=1e-16, rtol=1e-15, maxiter=200)
+    except (_LocateFailed, ValueError, RuntimeError):
+        return None
+    v = ua if theta == 0.0 else ub if theta == 1.0 else point(theta)
+    return None if v is None else v.copy()
+
+
+class _LocateFailed(Exception):
+    pass
+
+
+def switch_start(system, u, mus, h, tol):
+    """The start (system, u, t) of the period-2p branch born at the period doubling ``u``."""
+    X, lam = system.split(u)
+    p = system.p
+    J = system.jacobians(u)
+    vals, vecs = np.linalg.eig(monodromy(J))
+    v = np.real(vecs[:, np.argmin(np.abs(vals + 1))])
+    V = [v]
+    for k in range(p - 1):
+        V.append(J[k] @ V[-1])
+    V = np.array(V)
+    w = np.concatenate([V, -V]).ravel()
+    w /= np.linalg.norm(w)
+    double = System(system.family, 2 * p, tol=tol)
+    base = np.append(np.concatenate([X, X]).ravel(), lam)
+    direction = np.append(w, 0.0)
+    seed = base + h * direction
+    out = double.correct(seed, direction=direction, anchor=seed)
+    if out is None:
+        return None
+    uc = out[0]
+    t = double.tangent(uc, direction)
+    return double, uc, t

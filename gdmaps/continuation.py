@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
-from gdmaps._continuation_core import System, multipliers, monodromy, bifurcation_tests
+from gdmaps._continuation_core import (System, bifurcation_tests, evaluate_tests, locate, minimal_period,
+                                       multipliers, refine_period_doubling, switch_start)
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.family import Family
 
@@ -293,54 +293,11 @@ def _start_orbit(fam, pts, period, p0):
 
 def _check_minimal_period(u, system, name, p0):
     X, _ = system.split(u)
-    q = _minimal_period(X)
+    q = minimal_period(X)
     if q < system.p:
         raise InvalidArgumentError(
             f"start converged to an orbit of period {q}, not {system.p}, at {name} = {_g(p0)};"
             f" give a point of a period-{system.p} orbit or period={q}")
-
-
-def _test(system, v):
-    return bifurcation_tests(multipliers(system.jacobians(v)))
-
-
-def _minimal_period(X, *, atol=1e-7):
-    p = len(X)
-    scale = 1 + np.max(np.abs(X))
-    for q in range(1, p):
-        if p % q == 0 and np.max(np.abs(X - np.roll(X, -q, axis=0))) <= atol * scale:
-            return q
-    return p
-
-
-def _refine_pd(family, X, lam, tol):
-    """The period doubling of the period-q orbit ``X`` near ``lam``, by Brent in the parameter.
-
-    At a turn of the doubled branch the tangent is ill-determined (two branches cross), so
-    the turn is only located to ~sqrt(eps) in the orbit; the period doubling of the orbit of
-    period q itself is a regular zero of det(M + I) at fixed parameter.
-    """
-    system = System(family, len(X), tol=tol)
-    orbits = {}
-
-    def g(value):
-        out = system.correct(np.append(X.ravel(), value), fixed_lam=True)
-        if out is None:
-            raise _LocateFailed
-        orbits[value] = out[0]
-        return _test(system, out[0])[1]
-
-    delta = 1e-6 * (1 + abs(lam))
-    try:
-        for _ in range(4):
-            if g(lam - delta) * g(lam + delta) < 0:
-                root = brentq(g, lam - delta, lam + delta, xtol=1e-16, rtol=1e-15, maxiter=200)
-                g(root)
-                return system.split(orbits[root])[0].copy(), float(root)
-            delta *= 10
-    except (_LocateFailed, ValueError, RuntimeError):
-        pass
-    return X, lam
 
 
 def _record(system, u):
@@ -387,7 +344,7 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
         end = None
         if new[-1] > hi or new[-1] < lo:
             edge = hi if new[-1] > hi else lo
-            end = _locate(system, u, new, lambda v, e=edge: v[-1] - e)
+            end = locate(system, u, new, lambda v, e=edge: v[-1] - e)
             if end is not None:
                 end[-1] = edge
             new = end if end is not None else new
@@ -398,7 +355,7 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
         for k, kind in enumerate(_KINDS):
             a, b = tst_prev[k], tst[k]
             if np.isfinite(a) and np.isfinite(b) and a * b < 0:
-                pt = _locate(system, u, new, lambda v, k=k: _test(system, v)[k])
+                pt = locate(system, u, new, lambda v, k=k: evaluate_tests(system, v)[k])
                 if pt is None:
                     continue
                 m = multipliers(system.jacobians(pt))
@@ -409,7 +366,7 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
         if t[-1] * t_new[-1] < 0 and not any(f[2] == "fold" for f in found):
             # a turn in the parameter with no multiplier crossing +1: where a period-p orbit
             # meets the doubled orbit of period p/2 (its period doubling), or a degenerate fold
-            pt = _locate(system, u, new, lambda v, t=t: system.tangent(v, t)[-1])
+            pt = locate(system, u, new, lambda v, t=t: system.tangent(v, t)[-1])
             if pt is not None:
                 found.append((float(np.dot(pt - u, new - u)), pt, "turn", None))
         for _, pt, kind, m in sorted(found, key=lambda f: f[0]):
@@ -417,16 +374,16 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
             X, lam = system.split(pt)
             q = system.p
             if kind == "turn":
-                q = _minimal_period(X, atol=1e-5)
+                q = minimal_period(X, atol=1e-5)
                 kind = "fold" if q == system.p else "period-doubling"
                 if q < system.p:
-                    X, lam = _refine_pd(system.family, X[:q], lam, tol)
+                    X, lam = refine_period_doubling(system.family, X[:q], lam, tol)
                 m = multipliers(system.family.jacobian(X, lam))
             bifs.append(BifurcationPoint(kind, float(lam), X.copy(), q, m))
             if q != system.p:
                 continue
             if kind == "period-doubling" and may_switch:
-                child = _switch(system, pt, m, switch_size, tol)
+                child = switch_start(system, pt, m, switch_size, tol)
                 if child is not None:
                     children.append(child)
         pts.append(new)
@@ -445,62 +402,3 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
                   orbits=np.array([r[1] for r in recs]), multipliers=mus,
                   stable=np.all(np.abs(mus) < 1, axis=1), bifurcations=tuple(bifs), stopped=stopped)
     return branch, children
-
-
-def _locate(system, ua, ub, fn):
-    """The point between ``ua`` and ``ub`` on the branch where ``fn`` vanishes, or None."""
-    direction = ub - ua
-    cache = {}
-
-    def point(theta):
-        if theta not in cache:
-            anchor = ua + theta * direction
-            out = system.correct(anchor, direction=direction, anchor=anchor)
-            cache[theta] = None if out is None else out[0]
-        return cache[theta]
-
-    def g(theta):
-        if theta == 0.0:
-            return fn(ua)
-        if theta == 1.0:
-            return fn(ub)
-        v = point(theta)
-        if v is None:
-            raise _LocateFailed
-        return fn(v)
-
-    try:
-        theta = brentq(g, 0.0, 1.0, xtol=1e-16, rtol=1e-15, maxiter=200)
-    except (_LocateFailed, ValueError, RuntimeError):
-        return None
-    v = ua if theta == 0.0 else ub if theta == 1.0 else point(theta)
-    return None if v is None else v.copy()
-
-
-class _LocateFailed(Exception):
-    pass
-
-
-def _switch(system, u, mus, h, tol):
-    """The start (system, u, t) of the period-2p branch born at the period doubling ``u``."""
-    X, lam = system.split(u)
-    p = system.p
-    J = system.jacobians(u)
-    vals, vecs = np.linalg.eig(monodromy(J))
-    v = np.real(vecs[:, np.argmin(np.abs(vals + 1))])
-    V = [v]
-    for k in range(p - 1):
-        V.append(J[k] @ V[-1])
-    V = np.array(V)
-    w = np.concatenate([V, -V]).ravel()
-    w /= np.linalg.norm(w)
-    double = System(system.family, 2 * p, tol=tol)
-    base = np.append(np.concatenate([X, X]).ravel(), lam)
-    direction = np.append(w, 0.0)
-    seed = base + h * direction
-    out = double.correct(seed, direction=direction, anchor=seed)
-    if out is None:
-        return None
-    uc = out[0]
-    t = double.tangent(uc, direction)
-    return double, uc, t
