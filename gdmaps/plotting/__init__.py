@@ -7,8 +7,10 @@ from gdmaps.plotting.manifolds import plot_stable_manifold
 from gdmaps.plotting.basins import plot_basins
 from gdmaps.plotting.fates import plot_fate_map
 from gdmaps.plotting.dimension import plot_set_dimension
+from gdmaps.plotting.bifurcation import plot_orbit_diagram
 
 __all__ = [
+    "plot_orbit_diagram",
     "plot_fate_map",
     "plot_set_dimension",
     "STYLE",
