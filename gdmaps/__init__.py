@@ -28,6 +28,7 @@ from gdmaps.sweep import Sweep, sweep
 from gdmaps.stable_manifold import StableManifold, stable_manifold
 from gdmaps.dimension import SetDimension, convergent_set_dimension
 from gdmaps.cell_map import CellMap, cell_map
+from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
 from gdmaps import maps, models
 
 __all__ = [
@@ -44,7 +45,7 @@ __all__ = [
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
     "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",
-    "SetDimension",
+    "SetDimension", "continuation", "Continuation", "Branch", "BifurcationPoint",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]
