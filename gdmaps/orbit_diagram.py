@@ -19,6 +19,10 @@ __all__ = ["OrbitDiagram", "orbit_diagram"]
 
 #: Steps between divergence checks; diverged orbits leave the batch at a check.
 _CHECK_EVERY = 100
+#: Orbits stepped together: their rows stay in cache across steps, and the batch-sized
+#: temporaries a large batch would allocate and page-fault in at every step are avoided
+#: (3-4x faster on GD maps whose step SymPy prints as ``-eta*x*(...) + x``).
+_CHUNK = 65536
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +99,35 @@ def _bad(rows, blowup):
     return bad
 
 
+def _run(fam, S, p, transient, keep, blowup, out, diverged):
+    """Step the orbits of ``S`` (d, n) at ``p``; fill ``out`` (n, keep, d) and ``diverged`` (n,)."""
+    n, d = S.shape[1], S.shape[0]
+    rows, alive = list(S), np.arange(n)
+
+    def drop(rows, p, alive):
+        rows = [np.broadcast_to(r, alive.shape) for r in rows]
+        bad = _bad(rows, blowup)
+        if not bad.any():
+            return rows, p, alive
+        diverged[alive[bad]] = True
+        ok = ~bad
+        return [r[ok] for r in rows], p[ok], alive[ok]
+
+    done = 0
+    while done < transient and alive.size:
+        k = min(_CHECK_EVERY, transient - done)
+        rows = fam.advance_rows(rows, p, k)
+        done += k
+        rows, p, alive = drop(rows, p, alive)
+    for k in range(keep):
+        if not alive.size:
+            break
+        rows = fam.advance_rows(rows, p, 1)
+        rows, p, alive = drop(rows, p, alive)
+        for c in range(d):
+            out[alive, k, c] = rows[c]
+
+
 def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1000, keep=1,
                   region=None, seed=0, blowup=1e8) -> OrbitDiagram:
     """The orbit (bifurcation) diagram of ``map`` as ``parameter`` runs over ``values``.
@@ -162,35 +195,14 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
     n, P = X.shape[0], vals.size
     N = P * n
 
-    # one batch: orbit i * n + j is start j at values[i]
+    # one batch: orbit i * n + j is start j at values[i], run in cache-sized chunks
     p = np.repeat(vals, n)
-    rows = [np.tile(X[:, c], P) for c in range(d)]
-    alive = np.arange(N)  # the orbit of each batch column
-    diverged = np.zeros(N, dtype=bool)
-
-    def drop(rows, p, alive):
-        rows = [np.broadcast_to(r, alive.shape) for r in rows]
-        bad = _bad(rows, blowup)
-        if not bad.any():
-            return rows, p, alive
-        diverged[alive[bad]] = True
-        ok = ~bad
-        return [r[ok] for r in rows], p[ok], alive[ok]
-
-    done = 0
-    while done < transient and alive.size:
-        k = min(_CHECK_EVERY, transient - done)
-        rows = fam.advance_rows(rows, p, k)
-        done += k
-        rows, p, alive = drop(rows, p, alive)
+    S = np.stack([np.tile(X[:, c], P) for c in range(d)])
     out = np.full((N, keep, d), np.nan)
-    for k in range(keep):
-        if not alive.size:
-            break
-        rows = fam.advance_rows(rows, p, 1)
-        rows, p, alive = drop(rows, p, alive)
-        for c in range(d):
-            out[alive, k, c] = rows[c]
+    diverged = np.zeros(N, dtype=bool)
+    for lo in range(0, N, _CHUNK):
+        hi = min(lo + _CHUNK, N)
+        _run(fam, S[:, lo:hi], p[lo:hi], transient, keep, blowup, out[lo:hi], diverged[lo:hi])
     out[diverged] = np.nan
     name = fam.parameter.name
     return OrbitDiagram(name, vals, out.reshape(P, n * keep, d), diverged.reshape(P, n), transient,

@@ -80,3 +80,14 @@ def test_errors_name_the_argument():
         orbit_diagram(logistic(3.0), "r", [3.0, np.nan])
     with pytest.raises(InvalidArgumentError, match="'q' is not a parameter"):
         orbit_diagram(logistic(3.0), "q", [3.0])
+
+
+def test_chunks_do_not_change_the_result(monkeypatch):
+    import gdmaps.orbit_diagram as od
+    vals = np.array([3.9, 4.0, 3.2])
+    X = np.array([[0.2], [1.5], [0.7], [0.41]])
+    whole = orbit_diagram(logistic(3.0), "r", vals, x0=X, transient=150, keep=3)
+    monkeypatch.setattr(od, "_CHUNK", 5)
+    parts = orbit_diagram(logistic(3.0), "r", vals, x0=X, transient=150, keep=3)
+    np.testing.assert_array_equal(parts.points, whole.points)
+    np.testing.assert_array_equal(parts.diverged, whole.diverged)
