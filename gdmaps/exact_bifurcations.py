@@ -331,18 +331,23 @@ def _multipliers(J, state, s, orbit_exact, x0, s_exact, s_num):
         num = mpmath.eig(mpmath.matrix([[mpmath.mpc(Jn[i, j]) for j in range(d)] for i in range(d)]))[0]
         num = [mpmath.mpf(mpmath.re(m)) if abs(mpmath.im(m)) < _TOL else m for m in num]
     exact = None
-    if orbit_exact is not None and d <= 2:
+    if orbit_exact is not None:
         Je = J.xreplace({**dict(zip(state, orbit_exact[0])), s: s_exact})
         if d == 1:
             exact = [_nice(Je[0, 0])]
+        elif d > 2:
+            mu = sp.Symbol("mu")
+            roots = sp.roots(sp.Poly(Je.applyfunc(_nice).charpoly(mu).as_expr(), mu))
+            exact = [_nice(m) for m, k in roots.items() for _ in range(k)]
+            exact = exact if len(exact) == d else None
         else:
             tr, det = _nice(Je.trace()), _nice(Je.det())
             mu = sp.Symbol("mu")
             exact = [_nice(m) for m in sp.solve(mu**2 - tr * mu + det, mu)]
             if len(exact) == 1:
                 exact *= 2
-        if not all(abs(_to_mp(e) - min(num, key=lambda m: abs(m - _to_mp(e)))) < 1e-20 for e in exact):
-            exact = None
+        if exact is not None and not all(min(abs(_to_mp(e) - m) for m in num) < 1e-20 for e in exact):
+            exact = None  # a closed form that does not match the numbers: keep the numbers
     return tuple(exact) if exact is not None else tuple(num), num
 
 
@@ -355,7 +360,7 @@ def _kind_holds(kind, num):
 
 
 def exact_bifurcations(map, parameter, *, period=1, kinds=KINDS, domain=None,
-                       max_bezout=3000) -> tuple[ExactBifurcation, ...]:
+                       max_bezout=1000) -> tuple[ExactBifurcation, ...]:
     """The bifurcations of the period-p orbits of a polynomial map, at exact parameter values.
 
     Parameters
@@ -481,6 +486,9 @@ def _orbits_at(kind, basis, state, s, s_exact, p, step, denominators, F, J):
             mults, num = _multipliers(J, state, s, orbit_exact, x0, s_exact, s_num)
             if not _kind_holds(kind, num):
                 continue
+            if len(state) == 1 and kind != "neimark-sacker":
+                # one multiplier, and the resultant's root makes the condition hold exactly
+                mults = (sp.Integer(1 if kind == "fold" else -1),)
             label = _classify_fold(F, state, s, x0, s_num) if kind == "fold" else kind
             out.append(ExactBifurcation(
                 label, s, s_exact, orbit_exact, p, mults,

@@ -70,13 +70,30 @@ def test_logistic_period_two():
         assert abs(rn**2 * (1 - 2 * x0) * (1 - 2 * x1) + 1) < 1e-40
 
 
+def test_logistic_period_three_window():
+    # The period-3 window opens with a fold at r = 1 + sqrt(8) (Saha & Strogatz, Math. Mag. 68,
+    # 42-47, 1995: writing the 3-cycle with symmetric functions of its points, the discriminant
+    # of the cycle's cubic vanishes at r^2 - 2r - 7 = 0).
+    res = exact_bifurcations(logistic(3), "r", period=3, domain=(0, 4))
+    fold = _pick(res, "fold", 1 + 2 * sp.sqrt(2))[0]
+    assert fold.multipliers == (1,)
+    assert fold.orbit is None  # roots of an irreducible cubic with three real roots: no real radicals
+    orbit = np.array(fold.numeric_orbit)[:, 0]
+    rn = float(fold)
+    assert np.allclose(rn * orbit * (1 - orbit), np.roll(orbit, -1))
+    assert np.isclose(np.prod(rn * (1 - 2 * orbit)), 1)
+    # the 3-cycle born there period-doubles at an algebraic r = 3.8414990075...
+    pd = _pick(res, "period-doubling", [q.value for q in res if q.kind == "period-doubling"][0])[0]
+    assert abs(float(pd) - 3.8414990075) < 1e-9
+
+
 def test_logistic_period_four_is_algebraic():
     # r_3 = 3.5440903595519228536... (Feigenbaum's cascade; a root of a degree-12 polynomial)
     res = exact_bifurcations(logistic(3), "r", period=4, kinds=("period-doubling",), domain=(3, 3.6))
     (pd,) = res
     assert isinstance(pd.value, sp.CRootOf) and pd.orbit is None
     assert abs(float(pd) - 3.5440903595519228536) < 1e-13
-    assert abs(complex(pd.multipliers[0]) + 1) < 1e-30
+    assert pd.multipliers == (-1,)
     orbit = np.array(pd.numeric_orbit)[:, 0]
     assert np.allclose(float(pd) * orbit * (1 - orbit), np.roll(orbit, -1))
 
@@ -99,7 +116,9 @@ def test_henon_fixed_points():
 
 
 def test_henon_period_two():
-    # 2-cycle: x0 + x1 = (1 - b)/a, x0 x1 = ((1 - b)^2 - a)/a^2 (from x1 = 1 - a x0^2 + b x1 ...).
+    # 2-cycle (x0, b x1) <-> (x1, b x0): x1 = 1 - a x0^2 + b x1 and x0 = 1 - a x1^2 + b x0.
+    # Subtracting: x0 + x1 = (1 - b)/a; adding: x0 x1 = ((1 - b)^2 - a)/a^2.
+    # D f = [[-2 a x, 1], [b, 0]]; D f(x1) D f(x0) = [[4 a^2 x0 x1 + b, -2 a x1], [-2 a b x0, b]].
     # D f^2 has det b^2 and trace 4 a^2 x0 x1 + 2b = 4((1 - b)^2 - a) + 2b.
     # PD: 1 + tr + det = 0 -> a = (1 - b)^2 + (1 + b)^2/4 = 49/100 + 169/400 = 73/80.
     (pd,) = exact_bifurcations(henon(1.4, 0.3), "a", period=2, kinds=("period-doubling",))
@@ -131,11 +150,14 @@ def test_gd_double_well():
 def test_gd_double_well_period_two():
     # g is odd. The symmetric 2-cycles {x, -x} solve g(x) = -x: x^2 = (2 + eta)/eta, with
     # multiplier g'(x)^2 = (1 + eta - 3(2 + eta))^2 = (5 + 2 eta)^2 > 1: never bifurcates.
-    # The cycle born at eta = 1 near x = 1 is not symmetric: on it x0 + x1 = s, x0 x1 = q with
-    # (dividing g(x0) - x1 and g(x1) - x0 by x0 - x1) eta (s^2 - q) = 2 + eta - ... ; SymPy
-    # finds its period doubling at eta = sqrt(5) - 1 with the orbit {sqrt(2)/2, (sqrt(2) + sqrt(10))/4}.
-    # Check by hand: (1 + eta) x - eta x^3 at x = sqrt(2)/2 is sqrt(5) sqrt(2)/2 - (sqrt(5) - 1) sqrt(2)/4
-    # = (sqrt(10) + sqrt(2))/4, and back again; the multiplier is checked numerically below.
+    # The other 2-cycles {x0, x1}: with s = x0 + x1, q = x0 x1, subtracting g(x0) = x1 and
+    # g(x1) = x0 gives 2 + eta = eta (s^2 - q); adding them gives s (1 - s^2 + 3q) = 0, so
+    # (s != 0) q = (s^2 - 1)/3, s^2 = (3 + eta)/eta and q = 1/eta; real when
+    # s^2 - 4q = (eta - 1)/eta > 0: born at eta = 1 from the PD of x = +-1 (one cycle near +1,
+    # its mirror near -1). Multiplier g'(x0) g'(x1) with g'(u) = 1 + eta - 3 eta u^2:
+    # (1 + eta)^2 - 3 eta (1 + eta)(s^2 - 2q) + 9 eta^2 q^2 = 9 - 2 (1 + eta)^2,
+    # = -1 at (1 + eta)^2 = 5: eta = sqrt(5) - 1. There q = 1/eta = (1 + sqrt(5))/4,
+    # and the orbit is {sqrt(2)/2, (sqrt(2) + sqrt(10))/4} (product (1 + sqrt(5))/4 = q).
     g = GDMap((x**2 - 1)**2 / 4, [x])
     res = exact_bifurcations(g, "eta", period=2)
     assert len(res) == 2  # one cycle near +1, its mirror image near -1
@@ -193,6 +215,17 @@ def test_delayed_logistic_neimark_sacker():
     assert ns.value == 2 and ns.orbit == ((sp.Rational(1, 2), sp.Rational(1, 2)),)
     assert set(ns.multipliers) == {(1 + sp.sqrt(3) * sp.I) / 2, (1 - sp.sqrt(3) * sp.I) / 2}
     assert repr(ns) == "<neimark-sacker of a fixed point at r = 2>"
+
+
+def test_neimark_sacker_in_three_dimensions():
+    # Add z -> z/2 + x y to the delayed logistic map: the Jacobian is block triangular, so the
+    # multipliers are those of the 2-D map and 1/2; the second compound matrix finds r = 2.
+    z = sp.Symbol("z")
+    m = Map([y, r * y * (1 - x), z / 2 + x * y], [x, y, z], {r: 1.5})
+    (ns,) = exact_bifurcations(m, "r", kinds=("neimark-sacker",))
+    assert ns.value == 2 and ns.orbit == ((sp.Rational(1, 2),) * 3,)
+    assert set(ns.multipliers) == {(1 + sp.sqrt(3) * sp.I) / 2, (1 - sp.sqrt(3) * sp.I) / 2,
+                                   sp.Rational(1, 2)}
 
 
 # -- errors -------------------------------------------------------------------------------------
