@@ -228,6 +228,25 @@ def test_neimark_sacker_in_three_dimensions():
                                    sp.Rational(1, 2)}
 
 
+def test_pitchfork_and_rational_maps():
+    # x -> r x - x^3: x = 0 is fixed for every r, multiplier r: +1 at r = 1 with d_r F = x = 0
+    # and F_xx = -6x = 0 there: a pitchfork. The branch x^2 = r - 1 has multiplier
+    # r - 3x^2 = 3 - 2r = -1 at r = 2 (two points, x = +-1); x = 0 has -1 at r = -1.
+    res = exact_bifurcations(Map([r * x - x**3], [x], {r: 1}), "r")
+    assert [(q.kind, q.value) for q in res] == [
+        ("period-doubling", -1), ("pitchfork", 1), ("period-doubling", 2), ("period-doubling", 2)]
+    assert {q.orbit for q in res[2:]} == {((1,),), ((-1,),)}
+    # x -> r + x^2: fold where x^2 - x + r has a double root, r = 1/4 (x = 1/2, f' = 2x = 1);
+    # PD where 2x = -1: x = -1/2, r = x - x^2 = -3/4.
+    res = exact_bifurcations(Map([r + x**2], [x], {r: 1}), "r")
+    assert [(q.kind, q.value) for q in res] == [("period-doubling", sp.Rational(-3, 4)),
+                                                ("fold", sp.Rational(1, 4))]
+    # rational: x -> r x / (1 + x^2). x = 0 has multiplier r; the branch x^2 = r - 1 has
+    # f' = r (1 - x^2)/(1 + x^2)^2 = (2 - r)/r, never -1, and +1 only at r = 1 where it meets 0.
+    res = exact_bifurcations(Map([r * x / (1 + x**2)], [x], {r: 1}), "r")
+    assert [(q.kind, q.value) for q in res] == [("period-doubling", -1), ("pitchfork", 1)]
+
+
 # -- errors -------------------------------------------------------------------------------------
 
 def test_errors():
