@@ -29,6 +29,8 @@ from gdmaps.stable_manifold import StableManifold, stable_manifold
 from gdmaps.dimension import SetDimension, convergent_set_dimension
 from gdmaps.cell_map import CellMap, cell_map
 from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
+from gdmaps.exact_bifurcations import (EliminationTooLargeError, ExactBifurcation, exact_bifurcations,
+                                      gd_period_doubling)
 from gdmaps import maps, models
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
     "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",
     "SetDimension", "continuation", "Continuation", "Branch", "BifurcationPoint",
+    "exact_bifurcations", "ExactBifurcation", "gd_period_doubling", "EliminationTooLargeError",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]
