@@ -29,6 +29,8 @@ from gdmaps.stable_manifold import StableManifold, stable_manifold
 from gdmaps.dimension import SetDimension, convergent_set_dimension
 from gdmaps.cell_map import CellMap, cell_map
 from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
+from gdmaps.orbit_diagram import OrbitDiagram, orbit_diagram
+from gdmaps.lyapunov import LyapunovSpectrum, lyapunov_spectrum
 from gdmaps.exact_bifurcations import (EliminationTooLargeError, ExactBifurcation, exact_bifurcations,
                                       gd_period_doubling)
 from gdmaps import maps, models
@@ -49,6 +51,7 @@ __all__ = [
     "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",
     "SetDimension", "continuation", "Continuation", "Branch", "BifurcationPoint",
     "exact_bifurcations", "ExactBifurcation", "gd_period_doubling", "EliminationTooLargeError",
+    "orbit_diagram", "OrbitDiagram", "lyapunov_spectrum", "LyapunovSpectrum",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]
