@@ -16,6 +16,7 @@ from gdmaps.gd import GDMap
 from gdmaps.iterate import iterate
 from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
+from gdmaps.cli import bifurcation
 from gdmaps.cli.targets import add_target_arguments, resolve_target
 
 __all__ = ["main", "build_parser"]
@@ -132,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                    " --dims fix the slice (default: the centre of the region), e.g. --at 0,0,0.3"
                    " (write --at=-1,0,0.3 for negatives); only for maps of dimension > 2")
     p.set_defaults(run=_basins)
+
+    bifurcation.add_parser(sub, _command)
     return parser
 
 

@@ -1,0 +1,265 @@
+"""``gdmaps bifurcation``: orbit diagram, continued branches, bifurcation points, Lyapunov exponent."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from gdmaps.errors import GdmapsError
+from gdmaps.gd import GDMap
+from gdmaps.cli.targets import add_target_arguments, resolve_target
+
+__all__ = ["add_parser", "run"]
+
+EXAMPLE = ("gdmaps bifurcation --map logistic --range 2.8:4 --switch 6 --out logistic.png\n"
+           "gdmaps bifurcation --loss '(x**2 - 1)**2/4' --range 0.5:2 --out quartic.png\n"
+           "gdmaps bifurcation --map henon -p b=0.3 --vary a --range 0.1:1.4 --json")
+
+
+def add_parser(sub, command):
+    p = command(sub, "bifurcation", "bifurcations in a parameter (the step size of a GD map by"
+                " default): the orbit diagram, fixed points continued with their period doublings,"
+                " folds and Neimark-Sacker points, exact values where SymPy finds them, and the"
+                " largest Lyapunov exponent", EXAMPLE)
+    add_target_arguments(p)
+    p.add_argument("--vary", metavar="NAME",
+                   help="the parameter to move (default: eta for a GD map, else the map's only"
+                   " parameter)")
+    p.add_argument("--range", metavar="LO:HI", required=True,
+                   help="the parameter interval (write --range=-0.1:1.4 for negatives)")
+    p.add_argument("--values", type=int, default=400, help="parameter values in the diagram (400)")
+    p.add_argument("--points", type=int, default=50, help="starts per value (default 50)")
+    p.add_argument("--transient", type=int, default=1000, help="steps dropped (default 1000)")
+    p.add_argument("--keep", type=int, default=8, help="iterates kept per start (default 8)")
+    p.add_argument("--region", metavar="LO,HI,...",
+                   help="box of the starts and of the fixed points continued (default [-1, 1] per"
+                   " coordinate; [0, 1] for the logistic map)")
+    p.add_argument("--switch", type=int, default=4,
+                   help="levels of period doubling to follow by branch switching (default 4)")
+    p.add_argument("--no-exact", action="store_true",
+                   help="skip the exact (SymPy) bifurcation points of periods 1 and 2")
+    p.add_argument("--coord", type=int, default=0, help="coordinate drawn (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
+    p.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg)")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args):
+    from gdmaps.continuation import continuation
+    from gdmaps.lyapunov import lyapunov_spectrum
+    from gdmaps.orbit_diagram import orbit_diagram
+
+    lo, hi = _range(args.range)
+    target = resolve_target(_with_varied_value(args, lo))
+    name = _parameter(target, args.vary)
+    region = _box(args.region, target)
+    values = np.linspace(lo, hi, _positive("--values", args.values))
+    diagram = orbit_diagram(target, name, values, n_points=_positive("--points", args.points),
+                            transient=args.transient, keep=_positive("--keep", args.keep),
+                            region=region, seed=args.seed)
+    starts = _fixed_points(target, name, lo, region)
+    conts, failed = [], []
+    for x in starts:
+        try:
+            conts.append((x, continuation(target, x, name, (lo, hi), switch=args.switch)))
+        except GdmapsError as err:
+            failed.append((x, err))
+    exact = [] if args.no_exact else _exact(target, name, lo, hi)
+    x0 = np.nan_to_num(_bounded_starts(diagram), nan=0.0)
+    lyap = lyapunov_spectrum(target, x0, 2000, transient=args.transient, parameter=name,
+                             values=values)
+    points = sorted((b for _, c in conts for b in c.bifurcations), key=lambda b: b.value)
+    if args.out:
+        from gdmaps.plotting import plot_orbit_diagram, save_figure
+
+        save_figure(plot_orbit_diagram(diagram, continuation=_merged(conts), lyapunov=lyap,
+                                       coord=args.coord, title=_title(target, name)), args.out)
+    if args.json:
+        print(json.dumps({
+            "map": _title(target, name), "parameter": name, "range": [lo, hi],
+            "diagram": {"values": values.tolist(), "n_points": diagram.n_points,
+                        "diverged": int(diagram.diverged.sum())},
+            "continuations": [{"start": np.asarray(x).tolist(), **c.to_dict()} for x, c in conts],
+            "not_continued": [{"start": np.asarray(x).tolist(), "reason": str(e)} for x, e in failed],
+            "bifurcations": [_point_dict(b) for b in points],
+            "exact": [{"kind": e.kind, "period": e.period, "value": str(e.value),
+                       "float": float(e)} for e in exact if not isinstance(e, str)],
+            "exact_notes": [e for e in exact if isinstance(e, str)],
+            "largest_lyapunov": [None if np.isnan(v) else float(v) for v in lyap.largest],
+        }, indent=2))
+        return
+    print(_title(target, name))
+    print(diagram)
+    for x, c in conts:
+        print(f"continued from the fixed point {np.round(x, 6).tolist()} at {name} = {lo:g}: {c}")
+    for x, err in failed:
+        print(f"not continued from {np.round(x, 6).tolist()}: {err}")
+    if points:
+        print("bifurcation points:")
+        for (kind, value, period), n in _distinct(points):
+            twins = f", {n} orbits" if n > 1 else ""
+            print(f"  {kind:<16} {name} = {value:.12g}  (period {period}{twins})")
+        _gap_ratios(conts)
+    for e in _distinct_exact(exact):
+        print(f"  exact: {e}")
+    pos = ~np.isnan(lyap.largest) & (lyap.largest > 1e-3)
+    if pos.any():
+        print(f"largest Lyapunov exponent > 0 at {pos.mean():.0%} of the values, first at"
+              f" {name} = {values[np.argmax(pos)]:.6g}; max {np.nanmax(lyap.largest):.4f}")
+    else:
+        print("largest Lyapunov exponent <= 0 at every value: no chaos in this range")
+    if args.out:
+        print(f"wrote {args.out}")
+
+
+def _with_varied_value(args, lo):
+    """A built-in map needs every parameter; the one varied may go unsaid: bind it to LO."""
+    import inspect
+
+    from gdmaps.maps.classic import _BUILDERS
+
+    builder = _BUILDERS.get(args.map) if args.map else None
+    if builder is None:
+        return args
+    given = {item.partition("=")[0].strip() for item in args.param}
+    takes = inspect.signature(builder).parameters
+    missing = [p for p, s in takes.items() if s.default is s.empty and p not in given]
+    # an unknown --vary is reported by the family, which lists the parameters
+    if len(missing) == 1 and (args.vary in (None, missing[0]) or args.vary not in takes):
+        args.param = [*args.param, f"{missing[0]}={lo!r}"]
+    return args
+
+
+def _title(target, name):
+    """The family with the moving parameter left as a symbol."""
+    if isinstance(target, GDMap):
+        return f"GD on L = {target.loss}, {name} moving"
+    keep = {p: v for p, v in target.values.items() if p.name != name}
+    parts = [f"{x} -> {e.xreplace(keep)}" for x, e in zip(target.state, target.template)]
+    return f"{'; '.join(parts)}  ({name} moving)"
+
+
+def _parameter(target, vary):
+    if vary:
+        return vary
+    if isinstance(target, GDMap):
+        return "eta"
+    names = [p.name for p in target.parameters]
+    if len(names) != 1:
+        raise GdmapsError(f"say which parameter to move with --vary (one of {', '.join(names)})")
+    return names[0]
+
+
+def _range(text):
+    try:
+        lo, hi = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise GdmapsError(f"--range must be LO:HI, two numbers, got {text!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise GdmapsError(f"--range must have LO < HI, both finite, got {text!r}")
+    return lo, hi
+
+
+def _positive(flag, n):
+    if n < 1:
+        raise GdmapsError(f"{flag} must be at least 1, got {n}")
+    return n
+
+
+def _box(text, target):
+    d = target.dim
+    if text is None:
+        logistic = d == 1 and {p.name for p in target.parameters} == {"r"}
+        return [[0.0, 1.0]] if logistic else [[-1.0, 1.0]] * d
+    try:
+        vals = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {text!r}") from None
+    if len(vals) != 2 * d:
+        raise GdmapsError(f"--region needs {2 * d} numbers (low,high for each of {d} coordinates),"
+                          f" got {len(vals)}")
+    return [vals[2 * i:2 * i + 2] for i in range(d)]
+
+
+def _fixed_points(target, name, p0, region):
+    """Isolated fixed points at the start of the range (at most four) in the region widened
+    three times about its centre, to continue."""
+    from gdmaps.family import Family
+    from gdmaps.fixed_points import fixed_points
+
+    c = np.mean(region, axis=1)
+    wide = [[ci - 3 * (h - ci), ci + 3 * (h - ci)] for ci, (_, h) in zip(c, region)]
+    found = fixed_points(Family(target, name).at(p0), wide, method="numeric")
+    pts = [o.points[0] for o in found.points if o.tangent is None]
+    if not pts:
+        raise GdmapsError(f"no isolated fixed point within 3x the region at {name} = {p0:g} to continue;"
+                          " widen --region or move the start of --range")
+    return pts[:4]
+
+
+def _exact(target, name, lo, hi):
+    from gdmaps.exact_bifurcations import exact_bifurcations
+
+    out = []
+    for period in (1, 2):
+        try:
+            out += [e for e in exact_bifurcations(target, name, period=period, domain=(lo, hi))]
+        except GdmapsError as err:
+            return out + [f"period {period}: none exactly ({str(err).split(';')[0]})"]
+    return out
+
+
+def _bounded_starts(diagram):
+    """Per value, the last kept point of its first bounded orbit (on the attractor)."""
+    ok = ~diagram.diverged
+    j = np.argmax(ok, axis=1)  # 0 where every orbit diverged: that one diverges again
+    return diagram.points[np.arange(len(j)), j * diagram.keep + diagram.keep - 1].copy()
+
+
+def _merged(conts):
+    if not conts:
+        return None
+    from types import SimpleNamespace
+
+    return SimpleNamespace(branches=tuple(b for _, c in conts for b in c.branches))
+
+
+def _point_dict(b):
+    return {"kind": b.kind, "value": b.value, "period": b.period,
+            "orbit": np.asarray(b.orbit).tolist()}
+
+
+def _distinct(points):
+    """Bifurcations of symmetric orbits at the same value, counted once."""
+    out = []
+    for b in points:
+        key = (b.kind, b.value, b.period)
+        if out and out[-1][0][0] == b.kind and out[-1][0][2] == b.period and np.isclose(
+                out[-1][0][1], b.value, rtol=1e-10, atol=1e-12):
+            out[-1][1] += 1
+        else:
+            out.append([key, 1])
+    return out
+
+
+def _distinct_exact(exact):
+    seen, out = set(), []
+    for e in exact:
+        key = e if isinstance(e, str) else (e.kind, e.period, str(e.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _gap_ratios(conts):
+    """Gap ratios along the longest period-doubling cascade of one continuation."""
+    chains = [[b.value for b in c.bifurcations if b.kind == "period-doubling"] for _, c in conts]
+    pd = max(chains, key=len, default=[])
+    if len(pd) >= 3:
+        gaps = np.diff(sorted(pd))
+        ratios = gaps[:-1] / gaps[1:]
+        print("  ratios of successive period-doubling gaps (Feigenbaum delta = 4.6692): "
+              + " ".join(f"{r:.4f}" for r in ratios))
