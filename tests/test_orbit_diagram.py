@@ -1,5 +1,6 @@
 """orbit_diagram: closed-form attractors, divergence flags and batching."""
 
+import importlib
 import warnings
 
 import numpy as np
@@ -83,7 +84,7 @@ def test_errors_name_the_argument():
 
 
 def test_chunks_do_not_change_the_result(monkeypatch):
-    import gdmaps.orbit_diagram as od
+    od = importlib.import_module("gdmaps.orbit_diagram")  # the package exports a function of that name
     vals = np.array([3.9, 4.0, 3.2])
     X = np.array([[0.2], [1.5], [0.7], [0.41]])
     whole = orbit_diagram(logistic(3.0), "r", vals, x0=X, transient=150, keep=3)
