@@ -11,12 +11,12 @@ with the numpy engine, and gdmaps with the fused numba engine on 1 and 2 threads
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import sympy as sp
 
 from gdmaps import GDMap, convergent_fraction
+from _timing import best
 
 try:
     import numba
@@ -45,15 +45,6 @@ def hand_numpy(x0, eta, steps, tol=1e-9, blowup=1e8):
             keep = ~(bad | conv)
             a, b = a[keep], b[keep]
     return executed, converged
-
-
-def best(fn, repeats=3):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main():

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import sympy as sp
 from gdmaps import GDMap
 from gdmaps.maps import logistic
 from gdmaps.orbit_diagram import orbit_diagram
+from _timing import best
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -83,15 +83,6 @@ def _quartic_loop(eta, x, steps):
 
 hand_logistic.step_loop = _logistic_loop
 hand_quartic.step_loop = _quartic_loop
-
-
-def best(fn, repeats=3):
-    times, out = [], None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main():

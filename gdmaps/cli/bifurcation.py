@@ -8,7 +8,7 @@ import numpy as np
 
 from gdmaps.errors import GdmapsError
 from gdmaps.gd import GDMap
-from gdmaps.cli.targets import add_target_arguments, resolve_target
+from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["add_parser", "run"]
 
@@ -173,14 +173,7 @@ def _box(text, target):
     if text is None:
         logistic = d == 1 and {p.name for p in target.parameters} == {"r"}
         return [[0.0, 1.0]] if logistic else [[-1.0, 1.0]] * d
-    try:
-        vals = [float(v) for v in text.split(",")]
-    except ValueError:
-        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {text!r}") from None
-    if len(vals) != 2 * d:
-        raise GdmapsError(f"--region needs {2 * d} numbers (low,high for each of {d} coordinates),"
-                          f" got {len(vals)}")
-    return [vals[2 * i:2 * i + 2] for i in range(d)]
+    return parse_region(text, d)
 
 
 def _fixed_points(target, name, p0, region):

@@ -17,7 +17,7 @@ from gdmaps.iterate import iterate
 from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
-from gdmaps.cli.targets import add_target_arguments, resolve_target
+from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
 
@@ -284,16 +284,7 @@ def _add_orbit_options(p):
 
 
 def _region(args, dim):
-    if args.region is None:
-        return None
-    try:
-        vals = [float(v) for v in args.region.split(",")]
-    except ValueError:
-        raise GdmapsError(f"--region must be numbers low,high per coordinate, got {args.region!r}") from None
-    if len(vals) != 2 * dim:
-        raise GdmapsError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
-                          f" coordinates), got {len(vals)}")
-    return [vals[2 * i:2 * i + 2] for i in range(dim)]
+    return parse_region(args.region, dim)
 
 
 def _periods(text):

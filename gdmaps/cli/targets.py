@@ -10,7 +10,7 @@ from gdmaps.errors import InvalidArgumentError
 from gdmaps.losses import loss_from_text
 from gdmaps import maps, models
 
-__all__ = ["add_target_arguments", "resolve_target", "DEFAULT_LOSS", "MODELS"]
+__all__ = ["add_target_arguments", "parse_region", "resolve_target", "DEFAULT_LOSS", "MODELS"]
 
 #: The built-in default example: eta* = 1 for it.
 DEFAULT_LOSS = "(a*b - 1)**2/2"
@@ -116,3 +116,18 @@ def resolve_target(args):
                 f" {', '.join(sorted(names - {'eta'})) or 'none'}")
         target = target.subs(**{k: _number(k, v) for k, v in opts.items()})
     return target
+
+
+def parse_region(text, dim):
+    """``"lo,hi,lo,hi,..."`` -> ``[[lo, hi], ...]`` for ``dim`` coordinates (None for None)."""
+    if text is None:
+        return None
+    try:
+        vals = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InvalidArgumentError(
+            f"--region must be numbers low,high per coordinate, got {text!r}") from None
+    if len(vals) != 2 * dim:
+        raise InvalidArgumentError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
+                                   f" coordinates), got {len(vals)}")
+    return [vals[2 * i:2 * i + 2] for i in range(dim)]
