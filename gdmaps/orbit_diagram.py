@@ -41,6 +41,8 @@ class OrbitDiagram:
     diverged : ndarray (P, n_points) of bool
         Orbits that left ``|x_k| <= blowup`` or stopped being finite.
     transient, keep, seed : int
+    state_names : tuple of str
+        Names of the map's state variables (for axis labels).
     """
 
     parameter: str
@@ -50,6 +52,7 @@ class OrbitDiagram:
     transient: int
     keep: int
     seed: int
+    state_names: tuple = ()
 
     @property
     def n_points(self) -> int:
@@ -206,4 +209,4 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
     out[diverged] = np.nan
     name = fam.parameter.name
     return OrbitDiagram(name, vals, out.reshape(P, n * keep, d), diverged.reshape(P, n), transient,
-                        keep, seed)
+                        keep, seed, tuple(str(v) for v in getattr(map, "state", ())))

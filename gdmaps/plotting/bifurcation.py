@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError, check_int
 from gdmaps.plotting.figures import new_axes
@@ -15,7 +16,7 @@ MARKERS = {"fold": ("s", "fold"), "period-doubling": ("D", "period doubling"),
 
 
 def _label(name: str) -> str:
-    return r"step size $\eta$" if name == "eta" else f"${name}$"
+    return r"step size $\eta$" if name == "eta" else f"${sp.latex(sp.Symbol(name))}$"
 
 
 def _dots(ax, diagram, coord):
@@ -156,7 +157,9 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
     _dots(top, diagram, coord)
     if continuation is not None:
         _overlay(top, continuation, coord)
-    top.set_ylabel("$x$" if d == 1 else f"$x_{{{coord + 1}}}$")
+    names = getattr(diagram, "state_names", ())
+    top.set_ylabel(_label(names[coord]) if len(names) == d else
+                   "$x$" if d == 1 else f"$x_{{{coord + 1}}}$")
     vals = np.asarray(diagram.values, dtype=float)
     if vals.size > 1:
         top.set_xlim(vals.min(), vals.max())

@@ -88,7 +88,7 @@ def test_coord_and_axes(diagram):
     fig = plot_orbit_diagram(h, coord=1)
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(),
                                h.points[:, :, 1].ravel()[np.isfinite(h.points[:, :, 1].ravel())])
-    assert fig.axes[0].get_ylabel() == "$x_{2}$" and fig.axes[0].get_xlabel() == "$a$"
+    assert fig.axes[0].get_ylabel() == "$y$" and fig.axes[0].get_xlabel() == "$a$"  # Henon state (x, y)
     fig2, ax = plt.subplots()
     assert plot_orbit_diagram(diagram, ax=ax) is fig2
 
