@@ -131,6 +131,11 @@ def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
     # past eta* the default loss converges from curves only (the minima, the saddle's line)
     dim = float(re.search(r"a set of dimension (\S+) ", report).group(1))
     assert abs(dim - 1) < 0.1 and (tmp_path / "convergent_set.png").stat().st_size > 1000
+    # on the diagonal a = b the default map is GD on (a^2 - 1)^2/4, whose cascade doubles at
+    # eta = 1 and sqrt(5) - 1 (closed forms) and accumulates at 1.3023 (continuation): chaos
+    # cannot start before the second doubling
+    first = float(re.search(r"first positive at eta = (\S+) =", report).group(1))
+    assert 1.24 < first < 1.4 and (tmp_path / "bifurcation.png").stat().st_size > 1000
 
 
 def test_basins_double_well_is_symmetric(tmp_path, capsys):
