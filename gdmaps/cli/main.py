@@ -23,7 +23,7 @@ __all__ = ["main", "build_parser"]
 
 
 def _command(sub, name, help, example):
-    p = sub.add_parser(name, help=help, description=help,
+    p = sub.add_parser(name, help=help.replace("%", "%%"), description=help,  # help is %-formatted
                        epilog="example:\n" + textwrap.indent(example, "  "),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")

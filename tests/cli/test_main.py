@@ -149,8 +149,17 @@ def test_basins_double_well_is_symmetric(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["analyze", "iterate", "fixed-points", "orbits", "certify", "sweep",
-                                     "basins"])
+                                     "basins", "bifurcation"])
 def test_help_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
     assert exit_.value.code == 0 and "example:" in capsys.readouterr().out
+
+
+def test_top_level_help_lists_every_command(capsys):
+    # argparse %-formats each command's one-line help: a bare "95% intervals" once crashed it
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0 and "95% intervals" in out
+    assert all(c in out for c in ("analyze", "sweep", "basins", "bifurcation"))
