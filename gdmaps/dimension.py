@@ -96,9 +96,8 @@ class SetDimension:
 
     def __repr__(self) -> str:
         width, upper = self.finest
-        box = "" if self.box_dimension is None else f", box counting {self.box_dimension:.2f}"
         return (f"<SetDimension: the convergent set has dimension {self.dimension:.2f}"
-                f" +- {self.dimension_stderr:.2f} in {self.dim}-D{box}; its {width:.1e}-"
+                f" +- {self.dimension_stderr:.2f} in {self.dim}-D; its {width:.1e}-"
                 f"neighbourhood is at most {upper:.2g} of the region>")
 
 

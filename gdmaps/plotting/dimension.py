@@ -53,15 +53,15 @@ def plot_set_dimension(result, *, axes=None, title=None):
     ax1.set_xlabel(r"width $w$ of the neighbourhood")
     ax1.set_ylabel("share of the region")
     ax1.set_title(f"finest: {upper:.1e} of the region within {width:.0e}", fontsize="small")
-    ax1.legend(frameon=False, loc="lower right", fontsize="small")
+    ax1.legend(frameon=False, loc="upper left", fontsize="small")
     if len(result.box_sizes):
         ax2.loglog(1 / result.box_sizes, result.box_counts, "s-", ms=3, color="C2")
         ax2.set_xscale("log", base=2)
         ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax2.xaxis.set_minor_formatter(NullFormatter())
         if result.box_dimension is not None:
-            ax2.set_title(f"box count of the closest starts (coarse scales): D = "
-                          f"{result.box_dimension:.2f}", fontsize="small")
+            ax2.set_title(f"closest starts, coarse boxes only: slope {result.box_dimension:.2f}",
+                          fontsize="small")
     ax2.set_xlabel(r"$1/s$ (box side $s$, relative to the region)")
     ax2.set_ylabel("occupied boxes")
     if title:
