@@ -72,6 +72,7 @@ class Document:
         self.name, self.title, self.headline = name, title, headline
         self.parts: list[str] = []
         self.summary: list[str] = []
+        self.references: list[str] = []  # extra \bibitem entries, after the shared ones
 
     def text(self, latex: str) -> None:
         self.parts.append(latex.strip() + "\n")
@@ -85,6 +86,10 @@ class Document:
 
     def verified(self, line: str) -> None:
         self.summary.append(line)
+
+    def cite(self, bibitem: str) -> None:
+        """Add a ``\\bibitem`` of this document only to the shared bibliography."""
+        self.references.append(bibitem.strip() + "\n")
 
     def write(self, out: Path) -> Path:
         name = _escape(self.name)
@@ -100,7 +105,8 @@ class Document:
             " (SymPy); each step is an assertion that stops the script on failure. Steps checked:\n",
             "\\begin{flushleft}\\small\n\\begin{itemize}\n", checks,
             "\n\\end{itemize}\n\\end{flushleft}\n\\end{remark}\n\n",
-            REFERENCES, "\\end{document}\n",
+            REFERENCES.replace("\\end{thebibliography}", "".join(self.references) + "\\end{thebibliography}"),
+            "\\end{document}\n",
         ])
         path = out / f"{self.name}.tex"
         path.write_text(doc, encoding="utf-8")
