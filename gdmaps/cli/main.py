@@ -431,6 +431,10 @@ def _edge_of_stability(target, out, star, args):
     x0 = np.nan_to_num(diagram.points[np.arange(len(etas)), first * diagram.keep], nan=0.5)
     lam = lyapunov_spectrum(target, x0, 2000, transient=500, parameter="eta", values=etas)
     fig = plot_orbit_diagram(diagram, lyapunov=lam, title="GD past the edge of stability")
+    for ax in fig.axes:
+        ax.axvline(star, color="0.4", ls="--", lw=0.8)
+    fig.axes[0].annotate(r"$\eta^*$", (star, 1), xycoords=("data", "axes fraction"),
+                         xytext=(3, -12), textcoords="offset points")
     save_figure(fig, out / "bifurcation.png")
     save_figure(fig, out / "bifurcation.pdf")
     chaos = np.isfinite(lam.largest) & (lam.largest > 1e-3) & bounded.any(axis=1)
