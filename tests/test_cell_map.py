@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from gdmaps import GDMap, clopper_pearson, iterate
+from gdmaps import Fate, GDMap, clopper_pearson, iterate
 from gdmaps.cell_map import ESCAPE, SINK, UNCERTAIN, CellMap, cell_map
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError
 from gdmaps.maps.classic import henon
@@ -300,3 +300,30 @@ def test_slice_and_locate_follow_the_boxes_on_rounded_edges(quad_well, nz):
             below = np.nextafter(z, -np.inf)
             assert np.all(res.boxes[res.slice([0.0, 0.0, below]), 2, 0] == lows[k - 1])
             assert res.boxes[res.locate([[0.1, 0.1, below]])[0], 2, 0] == lows[k - 1]
+
+
+def test_refining_leaky_cells_finds_the_henon_attractor():
+    # at a = 1.4 the attractor passes close to its basin boundary: coarse cells hold
+    # escaping points too, so no terminal component exists until its cells are refined
+    m = henon(1.4, 0.3)
+    assert cell_map(m, [[-2, 2], [-2, 2]], 40).attractor_cells == ()
+    res = cell_map(m, [[-2, 2], [-2, 2]], 40, refine=4)
+    assert len(res.attractor_cells) == 1
+    orbit = iterate(m, np.array([[0.1, 0.1]]), 3000, keep_trajectory=True).trajectory[1000:, 0]
+    assert np.isin(res.locate(orbit), res.attractor_cells[0]).mean() > 0.95
+    # the share of [-2, 2]^2 that stays bounded (Monte Carlo) lies between the basin's
+    # share and the basin's plus the uncertain share
+    x0 = np.random.default_rng(3).uniform(-2, 2, (20_000, 2))
+    k = int((iterate(m, x0, 2000).fate != Fate.DIVERGED).sum())
+    lo, hi = clopper_pearson(k, len(x0))
+    assert res.basin_share[0] <= hi and lo <= res.basin_share[0] + res.uncertain_share
+
+
+@pytest.mark.parametrize("r", [4.1, 4.5])
+def test_refinement_never_makes_a_repeller_an_attractor(r):
+    # past r = 4 almost every point of the logistic map leaves [0, 1]: the invariant
+    # Cantor set repels, and stays leaky at every level of refinement
+    from gdmaps.maps import logistic
+
+    res = cell_map(logistic(r), [[-0.25, 1.25]], 60, refine=6)
+    assert res.attractor_cells == () and res.escape_share == 1
