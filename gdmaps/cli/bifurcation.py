@@ -59,7 +59,7 @@ def run(args):
     diagram = orbit_diagram(target, name, values, n_points=_positive("--points", args.points),
                             transient=args.transient, keep=_positive("--keep", args.keep),
                             region=region, seed=args.seed)
-    starts = _fixed_points(target, name, lo, region)
+    starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
     for x in starts:
         try:
@@ -96,6 +96,9 @@ def run(args):
         print(f"continued from the fixed point {np.round(x, 6).tolist()} at {name} = {lo:g}: {c}")
     for x, err in failed:
         print(f"not continued from {np.round(x, 6).tolist()}: {err}")
+    if on_continua:
+        print(f"not continued: {on_continua} fixed points found on continua (e.g. a curve of minima);"
+              " continuation follows isolated points only")
     if points:
         print("bifurcation points:")
         for (kind, value, period), n in _distinct(points):
@@ -104,12 +107,14 @@ def run(args):
         _gap_ratios(conts)
     for e in _distinct_exact(exact):
         print(f"  exact: {e}")
-    pos = ~np.isnan(lyap.largest) & (lyap.largest > 1e-3)
+    pos = _positive_exponent(lyap)
     if pos.any():
-        print(f"largest Lyapunov exponent > 0 at {pos.mean():.0%} of the values, first at"
-              f" {name} = {values[np.argmax(pos)]:.6g}; max {np.nanmax(lyap.largest):.4f}")
+        print(f"largest Lyapunov exponent > 0 (beyond 3 standard errors) at {int(pos.sum())} of"
+              f" {len(values)} values, first at {name} = {values[np.argmax(pos)]:.6g};"
+              f" max {np.nanmax(lyap.largest):.4f}")
     else:
-        print("largest Lyapunov exponent <= 0 at every value: no chaos in this range")
+        print("largest Lyapunov exponent not positive beyond its error at any value: no chaos seen"
+              " in this range")
     if args.out:
         print(f"wrote {args.out}")
 
@@ -177,19 +182,29 @@ def _box(text, target):
 
 
 def _fixed_points(target, name, p0, region):
-    """Isolated fixed points at the start of the range (at most four) in the region widened
-    three times about its centre, to continue."""
+    """Isolated fixed points at the start of the range (at most four, near-copies dropped)
+    in the region widened three times about its centre, to continue; and how many found
+    lie on continua."""
     from gdmaps.family import Family
     from gdmaps.fixed_points import fixed_points
 
     c = np.mean(region, axis=1)
     wide = [[ci - 3 * (h - ci), ci + 3 * (h - ci)] for ci, (_, h) in zip(c, region)]
     found = fixed_points(Family(target, name).at(p0), wide, method="numeric")
-    pts = [o.points[0] for o in found.points if o.tangent is None]
-    if not pts:
-        raise GdmapsError(f"no isolated fixed point within 3x the region at {name} = {p0:g} to continue;"
-                          " widen --region or move the start of --range")
-    return pts[:4]
+    scale = 1e-3 * max(h - lo_ for lo_, h in wide)
+    pts = []
+    for o in found.points:  # Newton on a degenerate point leaves a cloud of near-copies
+        x = o.points[0]
+        if o.tangent is None and all(np.max(np.abs(x - q)) > scale for q in pts):
+            pts.append(x)
+    return pts[:4], sum(o.tangent is not None for o in found.points)
+
+
+def _positive_exponent(lyap):
+    """Values whose largest exponent is positive beyond noise: > 1e-3 and > 3 stderr."""
+    lam, err = lyap.largest, lyap.stderr[:, 0]
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(lam) & (lam > np.maximum(1e-3, 3 * np.nan_to_num(err, nan=np.inf)))
 
 
 def _exact(target, name, lo, hi):

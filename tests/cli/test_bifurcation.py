@@ -52,3 +52,10 @@ def test_gd_quartic_summary(capsys):
 def test_bad_input_exits_2_in_one_line(capsys, argv, message):
     code, out, err = run(capsys, "bifurcation", *argv)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_curve_of_minima_is_said_not_continued(capsys):
+    # (ab - 1)^2/2: the minima ab = 1 form a curve; only the saddle at 0 is isolated
+    code, out, _ = run(capsys, "bifurcation", "--range", "0.5:1.2", *FAST)
+    assert code == 0 and "fixed points found on continua" in out
+    assert "continued from the fixed point [0.0, 0.0]" in out
