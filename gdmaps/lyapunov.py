@@ -59,6 +59,14 @@ class LyapunovSpectrum:
         """The largest exponent of each orbit, shape (N,)."""
         return self.exponents[:, 0]
 
+    @property
+    def chaotic(self) -> np.ndarray:
+        """Orbits whose largest exponent is positive beyond noise: above 1e-3 and above three
+        standard errors, shape (N,). A quasi-periodic orbit (exponent 0) is not chaotic."""
+        lam, err = self.largest, self.stderr[:, 0]
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(lam) & (lam > np.maximum(1e-3, 3 * np.nan_to_num(err, nan=np.inf)))
+
     def to_dict(self) -> dict:
         """Plain lists for JSON; NaN (diverged orbits) becomes ``None``."""
         def clean(a):

@@ -107,7 +107,7 @@ def run(args):
         _gap_ratios(conts)
     for e in _distinct_exact(exact):
         print(f"  exact: {e}")
-    pos = _positive_exponent(lyap)
+    pos = lyap.chaotic
     if pos.any():
         print(f"largest Lyapunov exponent > 0 (beyond 3 standard errors) at {int(pos.sum())} of"
               f" {len(values)} values, first at {name} = {values[np.argmax(pos)]:.6g};"
@@ -198,13 +198,6 @@ def _fixed_points(target, name, p0, region):
         if o.tangent is None and all(np.max(np.abs(x - q)) > scale for q in pts):
             pts.append(x)
     return pts[:4], sum(o.tangent is not None for o in found.points)
-
-
-def _positive_exponent(lyap):
-    """Values whose largest exponent is positive beyond noise: > 1e-3 and > 3 stderr."""
-    lam, err = lyap.largest, lyap.stderr[:, 0]
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(lam) & (lam > np.maximum(1e-3, 3 * np.nan_to_num(err, nan=np.inf)))
 
 
 def _exact(target, name, lo, hi):

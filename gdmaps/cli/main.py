@@ -437,7 +437,7 @@ def _edge_of_stability(target, out, star, args):
                          xytext=(3, -12), textcoords="offset points")
     save_figure(fig, out / "bifurcation.png")
     save_figure(fig, out / "bifurcation.pdf")
-    chaos = bifurcation._positive_exponent(lam) & bounded.any(axis=1)
+    chaos = lam.chaotic & bounded.any(axis=1)
     where = (f"the largest Lyapunov exponent is first positive at eta = {etas[np.argmax(chaos)]:.4g}"
              f" = {etas[np.argmax(chaos)] / star:.3g} eta*" if chaos.any()
              else "the largest Lyapunov exponent stays <= 0 up to 2 eta*")
