@@ -104,7 +104,6 @@ def test_errors_name_the_argument():
 def test_chaotic_means_positive_beyond_noise():
     # logistic: r = 4 is chaotic (ln 2); r = 3.2 has a stable 2-cycle (negative exponent);
     # at r = 3.5699457 (the accumulation point) the exponent is 0 up to noise
-
     lam = lyapunov_spectrum(logistic(3.0), [0.3], 20_000, parameter="r",
                             values=np.array([4.0, 3.2, 3.5699457]))
     assert lam.chaotic.tolist() == [True, False, False]
