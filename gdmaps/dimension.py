@@ -78,8 +78,9 @@ class SetDimension:
 
     @property
     def finest(self) -> tuple[float, float]:
-        """``(width, upper)``: the finest width fitted, and a one-sided 95% upper bound of
-        its neighbourhood's share of the region: the measure of S is no more than that."""
+        """``(width, upper)``: the finest width fitted, and a one-sided 95% upper bound (on
+        the sampling) of the share of starts found within about that width of S. The width
+        is known up to a constant factor, so this bounds an estimate, not the measure of S."""
         j = self.fit[1] - 1
         return float(self.widths[j]), upper_bound(int(self.counts[j]), self.n)
 
@@ -97,8 +98,8 @@ class SetDimension:
     def __repr__(self) -> str:
         width, upper = self.finest
         return (f"<SetDimension: the convergent set has dimension {self.dimension:.2f}"
-                f" +- {self.dimension_stderr:.2f} in {self.dim}-D; its {width:.1e}-"
-                f"neighbourhood is at most {upper:.2g} of the region>")
+                f" +- {self.dimension_stderr:.2f} in {self.dim}-D; at most {upper:.2g} of the region"
+                f" lies within about {width:.1e} of it (95%)>")
 
 
 def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, delta=None,

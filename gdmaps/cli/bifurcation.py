@@ -220,11 +220,12 @@ def _bounded_starts(diagram):
 
 
 def _merged(conts):
+    """Every continued branch, as one Continuation for the figure."""
+    from gdmaps.continuation import Continuation
+
     if not conts:
         return None
-    from types import SimpleNamespace
-
-    return SimpleNamespace(branches=tuple(b for _, c in conts for b in c.branches))
+    return Continuation(conts[0][1].parameter, tuple(b for _, c in conts for b in c.branches))
 
 
 def _point_dict(b):

@@ -463,8 +463,9 @@ def _thinness(target, out, star, args):
     width, upper = res.finest
     return (f"At eta = 1.1 eta*, the starts that converge form a set of dimension"
             f" {res.dimension:.2f} +- {res.dimension_stderr:.2f} in {res.dim}-D (sprinkler"
-            f" estimate from 200000 uniform starts on [-2, 2]^{res.dim}); its {width:.1e}-"
-            f"neighbourhood is at most {upper:.2g} of the box (one-sided 95%).")
+            f" estimate from 200000 uniform starts on [-2, 2]^{res.dim}); the starts within about"
+            f" {width:.1e} of it are at most {upper:.2g} of the box (one-sided 95% on the sampling;"
+            f" the width is known up to a constant factor).")
 
 
 def _figure_section(out, thin=None):
