@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from gdmaps.algebraic import compare_exact
 from gdmaps.critical import Exactness, critical_learning_rate
 from gdmaps.errors import GdmapsError, InvalidTypeError, check_choice
 from gdmaps.gd import GDMap
+from gdmaps.interval import NotCertifiableError
 from gdmaps.non_singularity import Verdict, non_singularity
 from gdmaps.symbols import exact_step
 
@@ -103,52 +105,73 @@ def _tex(text: str) -> str:
 
 
 def _compare(eta, eta_star):
-    """Sign of eta - eta*: exactly when SymPy can, else to 60 digits with a margin."""
-    if eta_star == sp.oo:
-        return -1
-    diff = sp.nsimplify(eta) - eta_star
-    if diff.is_positive:
+    """Sign of eta - eta*, certified (exact numbers; see :func:`compare_exact`)."""
+    try:
+        return compare_exact(eta, eta_star)
+    except NotCertifiableError:
+        return None
+
+
+def _side_of_bracket(eta, crit):
+    """+1 above a certified upper bound of eta*, -1 below a certified lower bound, else None."""
+    if crit.certified_upper is not None and _compare(eta, sp.Rational(crit.certified_upper)) == 1:
         return 1
-    if diff.is_negative:
+    if crit.certified_lower is not None and _compare(eta, sp.Rational(crit.certified_lower)) == -1:
         return -1
-    if diff.is_zero:
-        return 0
-    v = sp.N(diff, 60)
-    return 0 if abs(v) < sp.Float("1e-50") else (1 if v > 0 else -1)
+    return None
+
+
+_MINIMA = "Every global minimum is unstable"
 
 
 def _minima_step(crit, eta):
-    if crit.exactness is not Exactness.EXACT:
-        return Step("Every global minimum is unstable", None,
-                    f"eta* is only a {crit.exactness.value} ({crit.eta_star:.6g}): {crit.argument}"), None
-    if crit.sharpness == 0:
-        return Step("Every global minimum is unstable", None,
-                    "s_min = 0: the flattest minima have H = 0 in every direction, where"
-                    " linear stability decides nothing"), None
-    sign = _compare(eta, crit.eta_star)
-    if sign > 0:
-        return Step("Every global minimum is unstable", True,
-                    f"eta = {eta} > eta* = {crit.eta_star} = 2/s_min with s_min = {crit.sharpness}:"
-                    f" at every global minimum lambda_max(H) >= s_min > 2/eta, so DG has the"
-                    f" multiplier 1 - eta lambda_max < -1. {crit.argument}"), None
-    if sign < 0 and not crit.morse_bott:
-        return Step("Every global minimum is unstable", None,
-                    f"eta = {eta} < eta* = {crit.eta_star}: the flattest minimum is not unstable, but"
-                    " its Hessian may vanish on directions that leave the minima, so that it"
-                    " attracts an open set is not shown"), None
-    if sign < 0:
-        mult = sp.simplify(1 - eta * crit.sharpness)
-        witness = {"point": crit.minimizer, "lambda_max": crit.sharpness,
-                   "normal_multiplier": mult, "eta_star": crit.eta_star}
-        return Step("Every global minimum is unstable", False,
-                    f"eta = {eta} < eta* = {crit.eta_star}: the flattest minimum {crit.minimizer}"
-                    f" has lambda_max(H) = {crit.sharpness} < 2/eta; the Hessian is positive on the"
-                    " normal space of the minima (Morse-Bott), so every normal multiplier"
-                    f" 1 - eta lambda_i lies in [{mult}, 1) inside (-1, 1) while the tangent ones"
-                    " equal 1: the minima are normally attracting and attract an open set."), witness
-    return Step("Every global minimum is unstable", None,
-                f"eta = eta* = {crit.eta_star}: the flattest minimum has the multiplier -1;"
-                " linear stability decides nothing there"), None
+    if crit.minima_proved is False:
+        return Step(_MINIMA, True, f"vacuously: L has no global minimum. {crit.argument}"), None
+    if crit.exactness is Exactness.EXACT:
+        if crit.sharpness == 0:
+            return Step(_MINIMA, None,
+                        "s_min = 0: the flattest minima have H = 0 in every direction, where"
+                        " linear stability decides nothing"), None
+        sign, value = _compare(eta, crit.eta_star), f"eta* = {crit.eta_star}"
+    else:
+        sign = _side_of_bracket(eta, crit)
+        value = (f"eta* in [{crit.certified_lower!r}, {crit.certified_upper!r}] (certified)"
+                 if crit.certified_lower is not None or crit.certified_upper is not None
+                 else f"eta* ~ {float(crit.eta_star):.6g} ({crit.exactness.value})")
+    among = ("" if crit.minima_proved else
+             " (the global minima, if L has any, are among the critical points considered)")
+    if sign == 1:
+        return Step(_MINIMA, True,
+                    f"eta = {eta} > {value} = 2/s_min with s_min = {crit.sharpness}: at every global"
+                    f" minimum{among} lambda_max(H) >= s_min > 2/eta, so DG has the multiplier"
+                    f" 1 - eta lambda_max < -1. {crit.argument}"), None
+    if sign is None:
+        return Step(_MINIMA, None,
+                    f"eta = {eta} is not separated from {value}: {crit.argument}"), None
+    if sign == 0:
+        return Step(_MINIMA, None,
+                    f"eta = {value}: the flattest minimum has the multiplier -1; linear stability"
+                    " decides nothing there"), None
+    if not crit.morse_bott:
+        return Step(_MINIMA, None,
+                    f"eta = {eta} < {value}: the flattest minimum is not unstable, but its Hessian may"
+                    " vanish on directions that leave the minima, so that it attracts an open set is"
+                    f" not shown. {crit.argument}"), None
+    if crit.minima_proved is not True:
+        return Step(_MINIMA, None,
+                    f"eta = {eta} < {value}: the flattest point at the lowest critical value is"
+                    " linearly stable, but L is not proved bounded below, so it is not proved to be a"
+                    f" global minimum. {crit.argument}"), None
+    mult = 1 - eta * crit.sharpness
+    mult = sp.simplify(mult) if crit.exactness is Exactness.EXACT else float(mult)
+    witness = {"point": crit.minimizer, "lambda_max": crit.sharpness,
+               "normal_multiplier": mult, "eta_star": crit.eta_star}
+    return Step(_MINIMA, False,
+                f"eta = {eta} < {value}: the flattest minimum {crit.minimizer} has lambda_max(H) ="
+                f" {crit.sharpness} < 2/eta; the Hessian is positive on the normal space of the"
+                " minima (Morse-Bott), so every normal multiplier 1 - eta lambda_i lies in"
+                f" [{mult}, 1) inside (-1, 1) while the tangent ones equal 1: the minima are"
+                f" normally attracting and attract an open set. {crit.argument}"), witness
 
 
 def _other_critical_step(gdmap, eta, crit):
@@ -185,7 +208,7 @@ def _other_critical_step(gdmap, eta, crit):
                 continue
             if any(v.is_negative for v in lam):
                 evidence.append(f"{pt}: a saddle, Hessian eigenvalues {lam} include a negative one")
-            elif any(_compare(eta, 2 / v) > 0 for v in lam if v.is_positive):
+            elif any((_compare(eta, 2 / v) or 0) > 0 for v in lam if v.is_positive):
                 evidence.append(f"{pt}: Hessian eigenvalue {max(lam)} > 2/eta")
             else:
                 return Step("Every other critical point is unstable", None,
@@ -244,7 +267,9 @@ def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
     steps.append(minima)
     if target == "critical-points":
         steps.append(_other_critical_step(gdmap, eta, crit))
-    if minima.established is False:
+    if crit.minima_proved is False and target == "global-minima":
+        status, reason = Status.HOLDS, "vacuously: L has no global minimum"
+    elif minima.established is False:
         status, reason = Status.FAILS, ("a global minimum is linearly stable, so GD converges to"
                                         " the minima from a set of positive measure")
     elif all(s.established for s in steps):

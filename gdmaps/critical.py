@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from gdmaps.algebraic import compare_exact
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_choice
 from gdmaps.gd import ETA, GDMap
 
@@ -21,6 +22,7 @@ class Exactness(enum.Enum):
     """How much a critical learning rate can be trusted."""
 
     EXACT = "exact"                 #: a closed form with a proof
+    CERTIFIED = "certified"         #: a proved bracket [certified_lower, certified_upper]
     NUMERIC = "numeric estimate"    #: the flattest minimum found by optimization; no proof
 
 
@@ -52,15 +54,26 @@ class CriticalLearningRate:
     #: for zero-residual sum-of-squares losses: ball arithmetic proves a global minimum theta*
     #: in a small box B and bounds lambda_max(H) over B from above (see ``_certified_lower``).
     certified_lower: float | None = None
-    #: A rigorous upper bound of eta*; it needs a global lower bound of s_min: not attempted.
+    #: A rigorous upper bound of eta* (a float rounded up), or None.
     certified_upper: float | None = None
+    #: True: ``minimizer`` and the set s_min is taken over are proved to be the global minima.
+    #: None: they are the critical points at the lowest critical value, and L is not proved
+    #: bounded below (instability of all of them still covers every global minimum).
+    #: False: L provably has no global minimum; eta* = 0 and every claim about minima is vacuous.
+    minima_proved: bool | None = True
 
     def __float__(self) -> float:
         return float(self.eta_star)
 
     def __repr__(self) -> str:
+        if self.minima_proved is False:
+            return "<CriticalLearningRate (exact): no global minimum, so eta* = 0>"
+        bracket = ""
+        if self.exactness is not Exactness.EXACT and self.certified_lower is not None:
+            upper = "?" if self.certified_upper is None else f"{self.certified_upper:.10g}"
+            bracket = f", certified in [{self.certified_lower:.10g}, {upper}]"
         return (f"<CriticalLearningRate ({self.exactness.value}): eta* = {self.eta_star},"
-                f" s_min = {self.sharpness}>")
+                f" s_min = {self.sharpness}{bracket}>")
 
 
 def product_form(gdmap):
@@ -87,18 +100,33 @@ def _exact_product(gdmap):
         return None
     q, ws = form
     k = len(ws)
-    if q.degree() < 2 or q.degree() % 2 or q.LC() <= 0:
-        return None  # not bounded below, or linear: no global minimum
+    if k < 2 or q.degree() < 2 or q.degree() % 2 or not q.LC().is_positive:
+        return None  # univariate (exact_polynomial decides), or not proved to have a minimum
     dq = q.diff()
-    crit = [r for r in sp.real_roots(dq)]
+    free = bool(q.free_symbols - set(q.gens))
+    if q.domain.is_QQ or q.domain.is_ZZ:
+        crit = list(sp.real_roots(dq))
+    elif not free:
+        roots = sp.roots(dq, multiple=True)
+        if len(roots) != dq.degree() or any(r.is_real is None for r in roots):
+            return None  # roots not all found in closed form, or realness undecided
+        crit = sorted({r for r in roots if r.is_real}, key=lambda r: float(r))
+    else:
+        crit = list(sp.real_roots(dq))
     vals = [q.eval(r) for r in crit]
-    low = min(vals)
-    minimizers = [r for r, v in zip(crit, vals) if sp.simplify(v - low) == 0]
+    if free:
+        low = min(vals)
+        minimizers = [r for r, v in zip(crit, vals) if sp.simplify(v - low) == 0]
+    else:
+        low = vals[0]
+        for v in vals[1:]:
+            low = v if compare_exact(v, low) < 0 else low
+        minimizers = [r for r, v in zip(crit, vals) if compare_exact(v, low) == 0]
     best = None
     for pstar in minimizers:
         curv = q.diff().diff().eval(pstar)
         s = sp.simplify(curv * k * sp.Abs(pstar) ** (2 - sp.Rational(2, k)))
-        if best is None or (s - best[0]).is_negative:
+        if best is None or (compare_exact(s, best[0]) < 0 if not free else (s - best[0]).is_negative):
             best = (s, pstar, curv)
     s, pstar, curv = best
     if s == 0:
@@ -173,6 +201,15 @@ def _numeric(gdmap, *, starts, seed, box):
     # 1. global minima: the lowest loss reached from many starts
     sols = [minimize(lambda x: float(num.loss(x)), x0, jac=lambda x: num.gradient(x),
                      method="BFGS", options={"gtol": 1e-12, "maxiter": 2000}) for x0 in X0]
+    sols = [s for s in sols if np.isfinite(s.fun) and np.all(np.isfinite(s.x))]
+    scale = float(np.nanmedian(np.abs(num.loss(X0))))
+    lower = _lower_nearby(num, sols, box, scale) if sols else "every run overflowed"
+    if lower is not None:
+        return CriticalLearningRate(
+            float("nan"), float("nan"), Exactness.NUMERIC, None,
+            f"numeric: {starts} BFGS starts in [-{box}, {box}]^{d} found no minimum: {lower}. L may"
+            " have no global minimum (unbounded below, or an infimum that is not attained), or"
+            " the search missed it; no eta* is estimated.", minima_proved=None)
     lows = np.array([s.fun for s in sols])
     L_min = lows.min()
     on_min = [s.x for s in sols if s.fun <= L_min + 1e-10 * max(1.0, abs(L_min))]
@@ -208,6 +245,23 @@ def _numeric(gdmap, *, starts, seed, box):
         argument += f" No certified bound: {why}."
     return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument,
                                 certified_lower=lower)
+
+
+def _lower_nearby(num, sols, box, scale):
+    """Why the lowest point found is no minimum (the loss is lower a step away), or None."""
+    best = min(sols, key=lambda r: r.fun)
+    x, f = best.x, float(best.fun)
+    d = len(x)
+    steps = np.concatenate([np.eye(d), -np.eye(d)]) * np.array([[1.0], [10.0], [100.0]])[:, :, None]
+    trial = x + steps.reshape(-1, d) * max(1.0, box)
+    values = num.loss(trial)
+    drop = f - np.nanmin(np.where(np.isfinite(values), values, np.inf))
+    # a clear drop; or, for a loss far below its typical size, a relative one (exp(x) at x = -28)
+    relative = abs(f) > 1e-14 * scale and drop > 1e-2 * abs(f)
+    if drop > 1e-9 * max(1.0, abs(f)) or relative or np.any(values == -np.inf):
+        return (f"L = {f:.6g} at the lowest point found, {np.round(x, 3).tolist()}, but lower ("
+                f"{f - drop:.6g}) a step away")
+    return None
 
 
 #: The numeric minimum loss under which a zero-residual certificate is attempted.
@@ -406,7 +460,13 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
     check_choice("target", target, TARGETS)
     free = [p for p in gdmap.free_parameters if p != ETA]
-    exact = (_exact_product(gdmap) or _exact_linear(gdmap)) if not free else None
+    exact = None
+    if not free:
+        from gdmaps.critical_poly import exact_polynomial
+
+        exact = _exact_product(gdmap) or _exact_linear(gdmap) or exact_polynomial(gdmap)
+    elif len(gdmap.state) > 1:
+        exact = _exact_product(gdmap)
     if exact is not None:
         return exact
     if free:

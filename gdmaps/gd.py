@@ -11,7 +11,7 @@ import sympy as sp
 from gdmaps.compile import Kernel, NumericMap, _broadcast_rows, _offkink, lambdify_rows
 from gdmaps.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.map import Map
-from gdmaps.symbols import as_expr, as_symbols, exact_step
+from gdmaps.symbols import as_expr, as_symbols, exact_floats, exact_step
 
 __all__ = ["GDMap", "NumericGD", "ETA"]
 
@@ -26,7 +26,9 @@ class GDMap(Map):
     ----------
     loss : SymPy expression (or string)
         A scalar loss L(theta). Piecewise losses (``Max``, ``Piecewise``, ReLU)
-        are differentiated off their kinks.
+        are differentiated off their kinks. A number written with a decimal point is
+        read as that decimal (``0.2`` is 1/5, as on the command line), so the
+        symbolic analyses that follow are exact.
     params : sequence of symbols (or names)
         The trainable parameters theta: the state of the map, in order.
     eta : positive float, optional
@@ -54,7 +56,9 @@ class GDMap(Map):
     """
 
     def __init__(self, loss, params, eta=None):
-        loss = as_expr(loss, name="loss")
+        loss = exact_floats(as_expr(loss, name="loss"), name="loss")
+        if loss.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise InvalidArgumentError(f"loss must be finite, got {loss} (it holds nan or an infinity)")
         state = as_symbols(params, name="params")
         missing = [str(p) for p in state if p not in loss.free_symbols]
         if missing:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
+from gdmaps.analyticity import analyticity
 from gdmaps.errors import InvalidTypeError
 from gdmaps.gd import ETA, GDMap
 from gdmaps.symbols import exact_step
@@ -58,9 +59,9 @@ def _flint_dets(gdmap, eta, points):
     import flint
     from sympy.polys.rings import ring
 
-    names = [s.name for s in gdmap.state]
+    names = [f"x{i}" for i in range(gdmap.dim)]  # flint wants ASCII names; the state may be θ
     R, *_ = ring(names, sp.QQ)
-    L = R.from_expr(gdmap.loss.xreplace({s: sp.Symbol(s.name) for s in gdmap.state}))
+    L = R.from_expr(gdmap.loss.xreplace({s: sp.Symbol(n) for s, n in zip(gdmap.state, names)}))
     ctx = flint.fmpq_mpoly_ctx.get(tuple(names), "lex")
     F = ctx.from_dict({m: flint.fmpq(int(c.numerator), int(c.denominator)) for m, c in L.terms()})
     d = gdmap.dim
@@ -114,7 +115,8 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
         return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
                               f"the loss has free parameters {sorted(str(f) for f in free)}")
     points = list(_rational_points(gdmap.dim, tries))
-    if sp.expand(gdmap.loss).is_polynomial(*gdmap.state) and eta.is_rational:
+    rational_coeffs = _rational_polynomial(gdmap.loss, gdmap.state)
+    if rational_coeffs and eta.is_rational:
         for point, value in _flint_dets(gdmap, eta, points):
             if value != 0:
                 return NonSingularity(
@@ -122,20 +124,30 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
                     f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
         return _exceptional(gdmap, eta, gdmap.hessian())
     H = gdmap.hessian()
-    if not all(sp.fraction(sp.together(h))[1].is_polynomial(*gdmap.state) and
-               sp.fraction(sp.together(h))[0].is_polynomial(*gdmap.state) for h in H):
+    if not (eta.is_rational and all(_rational_function(h, gdmap.state) for h in H)):
         return _balls(gdmap, eta, points)
     I = sp.eye(gdmap.dim)
     for point in points:
         Hq = H.subs(dict(zip(gdmap.state, point)))
         if any(not v.is_rational for v in Hq):
-            continue  # a pole or an irrational value: try another point
+            continue  # a pole: try another point
         value = _exact_det(I - eta * Hq)
         if value != 0:
             return NonSingularity(
                 Verdict.PROVEN, eta, point, value, None,
                 f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
     return _exceptional(gdmap, eta, H)
+
+
+def _rational_polynomial(expr, state) -> bool:
+    """A polynomial in the state with rational coefficients (the flint path)."""
+    expr = sp.expand(expr)
+    return expr.is_polynomial(*state) and all(c.is_Rational for c in sp.Poly(expr, *state).coeffs())
+
+
+def _rational_function(expr, state) -> bool:
+    num, den = sp.fraction(sp.together(expr))
+    return _rational_polynomial(num, state) and _rational_polynomial(den, state)
 
 
 def _balls(gdmap, eta, points):
@@ -145,7 +157,8 @@ def _balls(gdmap, eta, points):
     from gdmaps.interval import NotCertifiableError, interval_function, working_precision
 
     F = interval_function(gdmap.at(eta), prec=212)
-    kinked = gdmap.loss.has(sp.Max, sp.Min, sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign)
+    proof = analyticity(gdmap.loss, gdmap.state)
+    kinked = not proof.analytic
     reasons = []
     for q in points:
         try:
@@ -156,14 +169,15 @@ def _balls(gdmap, eta, points):
                     return NonSingularity(
                         Verdict.INCONCLUSIVE, eta, q, det.str(10, radius=True), None,
                         f"det(I - eta H) = {det.str(10, radius=True)} excludes 0 at {_short(q)}, which"
-                        " proves non-singularity on the analytic piece containing that point only;"
-                        " the loss has kinks and the other pieces were not examined")
+                        " proves non-singularity near that point only: the loss is not proved"
+                        f" analytic on R^d ({proof.reason}), so other pieces were not examined")
                 if not det.contains(0):
                     return NonSingularity(
                         Verdict.PROVEN, eta, q, det.str(10, radius=True), None,
                         f"det(I - eta H) = {det.str(10, radius=True)} (a ball that excludes 0, arb"
                         f" arithmetic at 212 bits) at the rational point {_short(q)}; the loss is"
-                        " analytic on all of R^d, so the zero set of the determinant is null")
+                        f" analytic on all of R^d ({proof.reason}), so the zero set of the"
+                        " determinant is null")
         except NotCertifiableError as exc:
             reasons.append(str(exc))
     why = reasons[0] if reasons else "the determinant ball contained 0 at every test point"

@@ -11,7 +11,7 @@ import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 
-__all__ = ["as_expr", "as_symbols", "exact", "finite_real", "sort_symbols"]
+__all__ = ["as_expr", "as_symbols", "exact", "exact_floats", "finite_real", "sort_symbols"]
 
 
 def exact(value, *, name: str = "value") -> sp.Expr:
@@ -25,6 +25,8 @@ def exact(value, *, name: str = "value") -> sp.Expr:
     >>> exact(0.1), exact(3), exact(np.float64(1.4))
     (1/10, 3, 7/5)
     """
+    if isinstance(value, sp.Float):
+        return _decimal(value, name=name)
     if isinstance(value, sp.Basic):
         return value
     if isinstance(value, bool):
@@ -42,6 +44,33 @@ def exact(value, *, name: str = "value") -> sp.Expr:
         raise InvalidTypeError(
             f"{name} must be a number or a SymPy expression, got {value!r}"
         ) from None
+
+
+def _decimal(value: sp.Float, *, name: str) -> sp.Rational:
+    """A SymPy Float as the shortest decimal that reads back to it (0.2 -> 1/5)."""
+    if not value.is_finite:
+        raise InvalidArgumentError(f"{name} must be finite, got {value}")
+    if value._prec <= 53:
+        return sp.Rational(repr(float(value)))
+    return sp.Rational(str(value))
+
+
+def exact_floats(expr, *, name: str = "expression") -> sp.Expr:
+    """``expr`` with every Float replaced by the decimal it prints as: 0.2 becomes 1/5.
+
+    This is how gdmaps reads a number written with a decimal point, in Python and on
+    the command line alike: as the decimal the user wrote, not as the binary double
+    nearest to it. Every later step (critical points, Hessians, certificates) is
+    then exact arithmetic on that decimal.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> exact_floats(0.1*x**2 + 1.5)
+    x**2/10 + 3/2
+    """
+    floats = {f: _decimal(f, name=name) for f in expr.atoms(sp.Float)}
+    return expr.xreplace(floats) if floats else expr
 
 
 def finite_real(name: str, value) -> sp.Expr:

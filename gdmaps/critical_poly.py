@@ -1,0 +1,423 @@
+"""Exact global minima of polynomial losses with finitely many critical points.
+
+The global minima of a polynomial loss are among its real critical points. When the
+critical set is finite, a lex Groebner basis in shape position writes every critical
+point as ``(g_1(r), ..., g_d(r))`` with ``r`` a root of a univariate ``f``, so every real
+critical point is an exact algebraic point. Critical values and Hessian eigenvalues are
+then roots of resultants ``Res_z(f, t - V(z))`` and ``Res_z(f, det(t I - H(g(z))))``; each
+is identified exactly by a ball that meets one isolating enclosure only (FLINT's certified
+root isolation). The lowest critical value, the minimizers and s_min come out exact.
+
+Soundness does not rest on boundedness below: the global minima, if any, are critical
+points at the lowest critical value, so "each of these is unstable" covers them. A stable
+one is a global minimum only when L is proved bounded below with its infimum attained
+(``attained``); otherwise a certificate must not answer FAILS from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flint
+import sympy as sp
+from flint import arb
+
+from gdmaps.critical import CriticalLearningRate, Exactness, _sos_residuals
+from gdmaps.interval import float_lower, float_upper, working_precision
+
+__all__ = ["PolynomialMinima", "polynomial_minima", "exact_polynomial"]
+
+#: Bits of the first round of ball arithmetic; doubled up to three times when balls overlap.
+PREC = 256
+#: The largest number of complex critical points examined (the degree of the eliminant).
+MAX_POINTS = 120
+#: The largest dimension for which exact Hessian spectra are computed (a resultant of degree d*n).
+MAX_EXACT_DIM = 6
+
+
+@dataclass(frozen=True, eq=False)
+class PolynomialMinima:
+    """The global minima of a polynomial loss, as exact algebra decides them.
+
+    Attributes
+    ----------
+    points : tuple of tuples
+        Exact coordinates of the real critical points at the lowest critical value.
+    value : SymPy number or None
+        The lowest critical value, exact (None when there is no real critical point).
+    sharpness : tuple
+        lambda_max(H) at each point, exact (rational or CRootOf), or None where the
+        spectrum was not computed exactly.
+    sharpness_balls, smallest_balls : tuple of flint.arb
+        Certified enclosures of lambda_max(H) and lambda_min(H) at each point.
+    attained : bool or None
+        True when L is proved bounded below with its infimum attained, so these points
+        are exactly the global minima; False when L provably has no global minimum;
+        None when neither is proved.
+    reason : str
+        Why ``attained`` is what it is.
+    """
+
+    points: tuple
+    value: object
+    sharpness: tuple
+    sharpness_balls: tuple
+    smallest_balls: tuple
+    attained: bool | None
+    reason: str
+
+    def __repr__(self) -> str:
+        return (f"<PolynomialMinima: {len(self.points)} point(s) at the lowest critical value"
+                f" {self.value}; attained: {self.attained}>")
+
+
+# -- univariate polynomials in z with rational coefficients, evaluated on balls --------
+def _fmpq(c) -> flint.fmpq:
+    c = sp.Rational(c)
+    return flint.fmpq(int(c.p), int(c.q))
+
+
+def _horner(poly: sp.Poly, ball: arb) -> arb:
+    out = arb(0)
+    for c in poly.all_coeffs():
+        out = out * ball + arb(_fmpq(c))
+    return out
+
+
+def _real_root_balls(poly: sp.Poly) -> list:
+    """Certified isolating enclosures of the real roots of a squarefree poly, increasing."""
+    fp = flint.fmpq_poly([_fmpq(c) for c in reversed(poly.all_coeffs())])
+    return [r.real for r, _ in fp.complex_roots() if r.imag == 0]
+
+
+class _Field:
+    """The real roots of an irreducible f, as exact CRootOf and as balls at a precision."""
+
+    def __init__(self, f: sp.Poly):
+        self.f = f
+        self.exact = f.real_roots()  # increasing, like FLINT's real roots
+
+    def balls(self):
+        balls = _real_root_balls(self.f)
+        if len(balls) != len(self.exact):
+            raise ArithmeticError("root isolation disagrees with SymPy's real-root count")
+        return balls
+
+
+# -- the critical points -----------------------------------------------------------------
+def _rational_poly(loss, state):
+    expr = sp.expand(loss)
+    if not expr.is_polynomial(*state):
+        return None
+    poly = sp.Poly(expr, *state)
+    return poly if all(c.is_Rational for c in poly.coeffs()) else None
+
+
+def _zero_dimensional(G, state) -> bool:
+    lead = [sp.Poly(g, *state).monoms(order="grevlex")[0] for g in G.exprs]
+    return all(any(m[i] > 0 and sum(m) == m[i] for m in lead) for i in range(len(state)))
+
+
+def _radical(eqs, state):
+    """Add the squarefree eliminant of every variable (Seidenberg): the radical of a 0-dim ideal."""
+    out = list(eqs)
+    for v in state:
+        order = [w for w in state if w != v] + [v]
+        last = sp.groebner(out, *order, order="lex").exprs[-1]
+        poly = sp.Poly(last, *state)
+        if all(poly.degree(w) == 0 for w in state if w != v):
+            out.append(sp.Poly(last, v).sqf_part().as_expr())
+    return out
+
+
+def _shape(eqs, state, z, form):
+    """``[(f, coords)]`` with every complex solution ``coords(r)``, ``f(r) = 0``; else None."""
+    lex = sp.groebner(list(eqs) + [z - form], *state, z, order="lex")
+    polys = [sp.Poly(g, *state, z) for g in lex.exprs]
+    if len(polys) != len(state) + 1:
+        return None
+    coords = []
+    for i, (v, p) in enumerate(zip(state, polys)):
+        lead = p.coeff_monomial(v)
+        if p.degree(v) != 1 or not lead.is_Rational or lead == 0 or any(
+                p.degree(w) > 0 for w in state if w != v):
+            return None
+        coords.append(sp.Poly(v - p.as_expr() / lead, z))
+    f = sp.Poly(polys[-1].as_expr(), z)
+    return f, coords
+
+
+def _families(poly, state):
+    """The real critical points as families ``(field, coords)``; None if not finite or not shaped."""
+    z = sp.Dummy("z")
+    if len(state) == 1:
+        x = state[0]
+        dq = sp.Poly(poly.diff(x).as_expr().subs(x, z), z)
+        if dq.degree() > MAX_POINTS:
+            return None
+        return [(_Field(sp.Poly(f, z)), [sp.Poly(z, z)]) for f, _ in sp.factor_list(dq.as_expr(), z)[1]
+                if sp.Poly(f, z).degree() > 0]
+    grad = [poly.diff(v).as_expr() for v in state]
+    G = sp.groebner(grad, *state, order="grevlex")
+    if G.exprs == [1]:
+        return []
+    if not _zero_dimensional(G, state):
+        return None
+    eqs = list(G.exprs)
+    for attempt in range(6):
+        if attempt == 2:
+            eqs = _radical(eqs, state)
+        weights = [1 + ((attempt + 1) * (3 * i + 1)) % 7 for i in range(len(state))]
+        if attempt % 2:
+            weights = [w * (-1) ** i for i, w in enumerate(weights)]
+        shaped = _shape(eqs, state, z, sum(w * v for w, v in zip(weights, state)))
+        if shaped is None:
+            continue
+        f, coords = shaped
+        if f.degree() > MAX_POINTS:
+            return None
+        return [(_Field(sp.Poly(fac, z)), [c.rem(sp.Poly(fac, z)) for c in coords])
+                for fac, _ in sp.factor_list(f.as_expr(), z)[1] if sp.Poly(fac, z).degree() > 0]
+    return None
+
+
+# -- identification of algebraic numbers by their balls ----------------------------------
+def _identify(balls_at, polys):
+    """Exact numbers for balls known to hold roots of ``polys``; None if not separated.
+
+    ``balls_at()`` evaluates the balls at the current precision. Each ball must meet exactly
+    one isolating enclosure of the real roots of the irreducible factors of ``polys``: that
+    root is the number (a ball can only hold a root it meets, and it holds one).
+    """
+    t = polys[0].gen
+    factors = []
+    for p in polys:
+        for fac, _ in sp.factor_list(p.as_expr(), t)[1]:
+            fac = sp.Poly(fac, t)
+            if fac.degree() > 0 and all(fac != g for g in factors):
+                factors.append(fac)
+    for prec in (PREC, 2 * PREC, 4 * PREC, 8 * PREC):
+        with working_precision(prec):
+            balls = balls_at()
+            roots = [(fac, k, enc) for fac in factors for k, enc in enumerate(_real_root_balls(fac))]
+            ids = []
+            for b in balls:
+                hits = [(fac, k) for fac, k, enc in roots if enc.overlaps(b)]
+                if len(hits) != 1:
+                    break
+                ids.append(hits[0])
+            else:
+                return [fac.real_roots()[k] for fac, k in ids], balls
+    return None, None
+
+
+def _charpoly_mod(H, z, f, t):
+    """det(t I - H(z)) with coefficients reduced modulo f, as a polynomial in t and z."""
+    d = H.shape[0]
+    M = sp.eye(d) * t - H
+    out = 0
+    coeffs = sp.Poly(M.det(method="berkowitz"), t).all_coeffs()
+    deg = len(coeffs) - 1
+    for k, c in enumerate(coeffs):
+        out += t ** (deg - k) * sp.Poly(c, z).rem(f).as_expr()
+    return sp.Poly(out, t, z)
+
+
+def polynomial_minima(gdmap) -> PolynomialMinima | None:
+    """The global minima of a polynomial loss with rational coefficients, exactly.
+
+    Returns None when the loss is not such a polynomial, or when its critical set is
+    not finite or not solved exactly: another method must decide then.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from gdmaps import GDMap
+    >>> x = sp.Symbol("x")
+    >>> m = polynomial_minima(GDMap((x - 0.2)**2 * (x + 1)**2 * ((x - 1.2)**2 + 1), [x]))
+    >>> m.points, m.value, m.sharpness
+    (((-1,), (1/5,)), 0, (1152/25, 144/25))
+    """
+    state = tuple(gdmap.state)
+    poly = _rational_poly(gdmap.loss, state)
+    if poly is None or gdmap.loss.free_symbols - set(state):
+        return None
+    if len(state) == 1 and (poly.degree() % 2 or poly.LC() < 0):
+        return PolynomialMinima((), None, (), (), (), False,
+                                f"L is a polynomial of degree {poly.degree()} with leading coefficient"
+                                f" {poly.LC()}: unbounded below, so it has no global minimum")
+    fams = _families(poly, state)
+    if fams is None:
+        return None
+    z = sp.Dummy("z")
+    pts = []  # (field, root index, coords)
+    for field, coords in fams:
+        field.f = sp.Poly(field.f.as_expr().subs(field.f.gen, z), z)
+        coords[:] = [sp.Poly(c.as_expr().subs(c.gen, z), z) for c in coords]
+        pts += [(field, k, coords) for k in range(len(field.exact))]
+    if not pts:
+        return PolynomialMinima((), None, (), (), (), False,
+                                "L has no real critical point, so it has no global minimum")
+    # 1. the critical values, exactly: V(z) = L(coords(z)) mod f, a root of Res_z(f, t - V)
+    t = sp.Dummy("t")
+    L = poly.as_expr()
+    values_z = {}
+    for field, coords in fams:
+        V = sp.Poly(L.subs(dict(zip(state, [c.as_expr() for c in coords]))), z).rem(field.f)
+        values_z[id(field)] = V
+    resultants = [sp.Poly(sp.resultant(field.f.as_expr(), t - values_z[id(field)].as_expr(), z), t)
+                  for field, _ in fams]
+
+    def value_balls():
+        roots = {id(field): field.balls() for field, _ in fams}
+        return [_horner(values_z[id(field)], roots[id(field)][k]) for field, k, _ in pts]
+
+    values, _ = _identify(value_balls, resultants)
+    if values is None:
+        return None
+    low_value = min(values, key=lambda v: (float(v), v))
+    low = [i for i, v in enumerate(values) if v == low_value]
+    # 2. the Hessian spectrum at each lowest point: balls always, exact when d is small
+    H = sp.hessian(L, state)
+    d = len(state)
+    exact, hi_balls, lo_balls = [], [], []
+    for i in low:
+        field, k, coords = pts[i]
+        Hsub = H.subs(dict(zip(state, [c.as_expr() for c in coords])))
+        Hz = [[sp.Poly(Hsub[a, b], z).rem(field.f) for b in range(d)] for a in range(d)]
+
+        def spectrum(Hz=Hz, field=field, k=k):
+            r = field.balls()[k]
+            Hb = flint.arb_mat([[_horner(Hz[a][b], r) for b in range(d)] for a in range(d)])
+            eig = sorted((e.real for e in flint.acb_mat(Hb).eig()), key=lambda e: float(e.mid()))
+            return eig[0], eig[-1]
+
+        with working_precision(PREC):
+            lo_b, hi_b = spectrum()
+        lam = None
+        if d <= MAX_EXACT_DIM:
+            chi = _charpoly_mod(sp.Matrix(d, d, lambda a, b: Hz[a][b].as_expr()), z, field.f, t)
+            res = sp.Poly(sp.resultant(field.f.as_expr(), chi.as_expr(), z), t)
+            ids, balls = _identify(lambda spectrum=spectrum: [spectrum()[1]], [res])
+            lam = None if ids is None else ids[0]
+            if balls is not None:
+                hi_b = balls[0]
+        exact.append(lam)
+        hi_balls.append(hi_b)
+        lo_balls.append(lo_b)
+    points = tuple(tuple(sp.expand(c.as_expr().subs(z, pts[i][0].exact[pts[i][1]])) if c.degree() > 0
+                         else c.as_expr() for c in pts[i][2]) for i in low)
+    attained, why = _bounded_below(poly, state, low_value, gdmap.loss)
+    return PolynomialMinima(points, low_value, tuple(exact), tuple(hi_balls), tuple(lo_balls),
+                            attained, why)
+
+
+# -- bounded below ------------------------------------------------------------------------
+def _bounded_below(poly, state, value, loss):
+    """(True, why) when the lowest critical value is proved to be the global minimum."""
+    if len(state) == 1:
+        return True, "an even-degree univariate polynomial with positive leading coefficient is coercive"
+    deg = poly.total_degree()
+    top = sum(c * sp.Mul(*(v ** e for v, e in zip(state, m)))
+              for m, c in poly.terms() if sum(m) == deg)
+    if len(state) == 2 and deg % 2 == 0 and _positive_binary_form(top, state):
+        return True, "its leading form is positive definite, so L is coercive and attains its minimum"
+    if _dominant_pure_powers(poly, state):
+        return True, ("each variable has a pure even power with a positive coefficient and every other"
+                      " monomial lies strictly inside their Newton simplex, so L is coercive (weighted"
+                      " AM-GM) and attains its minimum")
+    if value == 0 and _sum_of_squares(loss, state):
+        return True, "L is a sum of squares with positive weights, so L >= 0 = the lowest critical value"
+    return None, "L is not proved bounded below, so these points are not proved to be global minima"
+
+
+def _dominant_pure_powers(poly, state):
+    """x_k^(2 m_k) with positive coefficients for every k, other monomials with sum i_k/(2 m_k) < 1.
+
+    Then |c x^i| <= eps sum_k x_k^(2 m_k) + C_eps (weighted AM-GM), so L is coercive.
+    """
+    terms = dict(poly.terms())
+    pure = []
+    for k in range(len(state)):
+        powers = [m[k] for m in terms if m[k] > 0 and sum(m) == m[k]]
+        if not powers:
+            return False
+        top = max(powers)
+        if top % 2 or not terms[tuple(top if j == k else 0 for j in range(len(state)))] > 0:
+            return False
+        pure.append(top)
+    return all(sum(sp.Rational(m[k], pure[k]) for k in range(len(state))) < 1
+               for m in terms if not any(m == tuple(p if j == k else 0 for j in range(len(state)))
+                                         for k, p in enumerate(pure)))
+
+
+def _positive_binary_form(form, state):
+    x, y = state
+    s = sp.Dummy("s")
+    f = sp.Poly(form.subs({x: s, y: 1}), s)
+    return bool(form.subs({x: 1, y: 0}) > 0 and f.degree() == sp.Poly(form, x, y).total_degree()
+                and not f.real_roots() and f.eval(0) > 0)
+
+
+def _sum_of_squares(loss, state):
+    return _sos_residuals(loss, tuple(state)) is not None
+
+
+
+def exact_polynomial(gdmap) -> CriticalLearningRate | None:
+    """eta* of a polynomial loss with finitely many critical points, from :func:`polynomial_minima`.
+
+    Exact when lambda_max at the flattest lowest point is identified exactly, otherwise
+    a certified bracket. None when :func:`polynomial_minima` cannot decide.
+    """
+    m = polynomial_minima(gdmap)
+    if m is None:
+        return None
+    if not m.points:
+        return CriticalLearningRate(sp.S.Zero, sp.oo, Exactness.EXACT, None,
+                                    f"{m.reason}. The infimum of lambda_max(H) over an empty set is"
+                                    " +oo, so eta* = 0 and a claim about global minima is vacuous.",
+                                    minima_proved=False)
+    n = len(m.points)
+    # the flattest: the smallest upper end; s_min lies in [min of lower ends, min of upper ends]
+    i = min(range(n), key=lambda j: float(m.sharpness_balls[j].upper()))
+    lo = min((b.lower() for b in m.sharpness_balls), key=float)
+    hi = m.sharpness_balls[i].upper()
+    rivals = [j for j in range(n) if j != i and not m.sharpness_balls[j] > m.sharpness_balls[i]]
+    s = m.sharpness[i]
+    if s is not None and any(m.sharpness[j] != s for j in rivals):
+        s = None  # two lowest points with overlapping, unequal spectra: keep the bracket
+    with working_precision(PREC):
+        lower = float_lower(arb(2) / hi) if hi > 0 else None
+        upper = float_upper(arb(2) / lo) if lo > 0 else None
+    point = m.points[i]
+    proved = {True: "they are the global minima: " + m.reason,
+              None: ("the global minima, if L has any, are among them; " + m.reason)}[m.attained]
+    argument = (f"L is a polynomial with finitely many critical points; a lex Groebner basis in shape"
+                f" position gives every real one exactly, and certified root isolation finds the lowest"
+                f" critical value {_short(m.value)} at {n} point(s) ({proved}). At each, lambda_max(H) is"
+                f" a root of Res_z(f, det(t I - H)) identified by a ball; the smallest is"
+                f" s_min = {_short(s) if s is not None else _ball_text(m.sharpness_balls[i])}"
+                f" at {_short(point)}.")
+    morse = bool(m.smallest_balls[i] > 0)
+    if morse:
+        argument += (" There H is positive definite (lambda_min in"
+                     f" {_ball_text(m.smallest_balls[i])}): an isolated, non-degenerate minimum.")
+    if s is None:
+        return CriticalLearningRate(float((lower + upper) / 2) if lower and upper else float("nan"),
+                                    float(m.sharpness_balls[i].mid()), Exactness.CERTIFIED, point,
+                                    argument, morse_bott=morse, certified_lower=lower,
+                                    certified_upper=upper, minima_proved=m.attained)
+    eta = sp.oo if s == 0 else 2 / s
+    return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument, morse_bott=morse,
+                                certified_lower=lower, certified_upper=upper,
+                                minima_proved=m.attained)
+
+
+def _short(x, limit=160):
+    text = str(x)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _ball_text(b):
+    return b.str(12, radius=True)
