@@ -236,7 +236,7 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     >>> x = sp.Symbol("x")
     >>> m = polynomial_minima(GDMap((x - 0.2)**2 * (x + 1)**2 * ((x - 1.2)**2 + 1), [x]))
     >>> m.points, m.value, m.sharpness
-    (((-1,), (1/5,)), 0, (1152/25, 144/25))
+    (((-1,), (1/5,)), 0, (10512/625, 144/25))
     """
     state = tuple(gdmap.state)
     poly = _rational_poly(gdmap.loss, state)
@@ -289,7 +289,11 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
         def spectrum(Hz=Hz, field=field, k=k):
             r = field.balls()[k]
             Hb = flint.arb_mat([[_horner(Hz[a][b], r) for b in range(d)] for a in range(d)])
-            eig = sorted((e.real for e in flint.acb_mat(Hb).eig()), key=lambda e: float(e.mid()))
+            try:
+                eig = flint.acb_mat(Hb).eig()
+            except ValueError:  # a repeated eigenvalue (H = 2 I): enclose the cluster instead
+                eig = flint.acb_mat(Hb).eig(multiple=True)
+            eig = sorted((e.real for e in eig), key=lambda e: float(e.mid()))
             return eig[0], eig[-1]
 
         with working_precision(PREC):

@@ -37,9 +37,18 @@ def test_product_loss_with_data():
 
 def test_numeric_estimate_is_labelled_and_close_to_the_truth():
     # (ab - 1)^2/2 + (a - b)^2/2: minima (1, 1), (-1, -1) with H = 2 I, so eta* = 1
-    crit = critical_learning_rate(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2"), starts=10)
+    from gdmaps.critical import _numeric
+
+    crit = _numeric(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2").at(1), starts=10, seed=0, box=2.0)
     assert crit.exactness is Exactness.NUMERIC and "not a proof" in crit.argument
     assert float(crit.eta_star) == pytest.approx(1.0, rel=1e-6)
+
+
+def test_polynomial_with_isolated_minima_is_exact():
+    # the same loss: finitely many critical points, so the exact path decides: eta* = 1
+    crit = critical_learning_rate(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2"))
+    assert crit.exactness is Exactness.EXACT and crit.eta_star == 1 and crit.sharpness == 2
+    assert crit.minima_proved is True and crit.morse_bott
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
@@ -72,7 +81,9 @@ def test_unwhitened_or_too_narrow_networks_are_not_exact():
 # -- certified lower bounds of eta* for zero-residual sums of squares -------------------------
 def test_certified_lower_bound_on_the_two_minima_problem():
     # (ab - 1)^2/2 + (a - b)^2/2: minima (1, 1), (-1, -1) with H = 2 I, so eta* = 1 exactly
-    crit = critical_learning_rate(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2"), starts=10)
+    from gdmaps.critical import _numeric
+
+    crit = _numeric(loss_from_text("(a*b - 1)**2/2 + (a - b)**2/2").at(1), starts=10, seed=0, box=2.0)
     assert crit.exactness is Exactness.NUMERIC
     assert crit.certified_lower is not None and crit.certified_upper is None
     assert crit.certified_lower <= 1.0
@@ -105,19 +116,27 @@ def test_no_certified_bound_when_the_minimum_loss_is_not_zero():
     # (a^2 + 1)^2/2 + (b - a)^2/2 >= 1/2: the residual a^2 + 1 has no real zero
     from gdmaps.critical import _certified_lower
 
+    from gdmaps.critical import _numeric
+
     g = loss_from_text("(a**2 + 1)**2/2 + (b - a)**2/2")
-    crit = critical_learning_rate(g, starts=10)
+    crit = _numeric(g.at(1), starts=10, seed=0, box=2.0)
     assert crit.exactness is Exactness.NUMERIC
     assert crit.certified_lower is None and crit.certified_upper is None
     assert "No certified bound" in crit.argument
+    # the exact path: the only critical point is 0, H(0) = [[3, -1], [-1, 1]], 2 +- sqrt 2
+    exact = critical_learning_rate(g)
+    assert exact.exactness is Exactness.EXACT
+    assert sp.simplify(exact.sharpness - (2 + sp.sqrt(2))) == 0
     # even when asked directly, the Krawczyk test cannot prove a zero that does not exist
     assert _certified_lower(g, [0.0, 0.0])[0] is None
 
 
 def test_no_certified_bound_for_losses_that_are_not_syntactic_sums_of_squares():
     a, b = sp.symbols("a b")
+    from gdmaps.critical import _numeric
+
     g = GDMap(sp.expand((a * b - 1) ** 2 / 2 + (a - b) ** 2 / 2), [a, b])
-    crit = critical_learning_rate(g, starts=10)
+    crit = _numeric(g.at(1), starts=10, seed=0, box=2.0)
     assert crit.exactness is Exactness.NUMERIC and crit.certified_lower is None
 
 
