@@ -30,7 +30,7 @@ def _run(script, tmp_path, *args, env=None, flags=()):
 def test_every_statement_has_a_script():
     names = {p.stem for p in SCRIPTS}
     assert names == {"a_ab_minus_y", "b_scalar_chain", "c_non_singularity", "d_linear_whitened",
-                     "e_relu_example", "f_period_doubling"}
+                     "e_relu_example", "f_period_doubling", "g_deep_linear"}
 
 
 @pytest.mark.parametrize("script", [pytest.param(s, id=s.stem, marks=[pytest.mark.slow] if s.stem in SLOW
