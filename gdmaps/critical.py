@@ -149,48 +149,6 @@ def _exact_product(gdmap):
                                 morse_bott=bool(curv > 0 and pstar != 0))
 
 
-def _exact_linear(gdmap):
-    """Depth-2 linear networks with X X^T = c I: eta* = 1 / sigma_max(Y X^T) (times n for mean)."""
-    net = getattr(gdmap, "network", None)
-    if net is None or len(net.widths) != 1 or net.X.free_symbols or net.Y.free_symbols:
-        return None
-    S = net.X * net.X.T
-    c = S[0, 0]
-    if c == 0 or S != c * sp.eye(S.shape[0]):
-        return None
-    M = net.Y * net.X.T
-    if net.widths[0] < M.rank():
-        return None  # W2 W1 cannot reach M: the minima are elsewhere
-    char = (M.T * M).charpoly()
-    top = max(sp.Poly(char.as_expr(), char.gen).real_roots())
-    sigma = sp.sqrt(top)
-    n = net.X.shape[1]
-    s = 2 * sigma if net.reduction == "sum" else 2 * sigma / n
-    argument = (
-        f"X X^T = {c} I, so L = (c/2) ||W2 W1 - M/c||_F^2 + const with M = Y X^T, and the minima are"
-        f" W2 W1 = M/c (width {net.widths[0]} >= rank M = {M.rank()}). At a minimum the Hessian's"
-        " quadratic form is c ||dW2 W1 + W2 dW1||_F^2; testing it on dW2 = alpha u1 a^T,"
-        " dW1 = beta b v1^T (u1, v1 the top singular pair of M, a = W1 v1/|W1 v1|,"
-        " b = W2^T u1/|W2^T u1|) gives lambda_max >= c(|W1 v1|^2 + |W2^T u1|^2)"
-        " >= 2c |u1^T W2 W1 v1| = 2 sigma_max(M) (AM-GM, Cauchy-Schwarz), with equality at the"
-        " balanced minimum W2 = U S^(1/2), W1 = S^(1/2) V^T / c"
-        + (f"; the mean reduction divides by n = {n}" if net.reduction == "mean" else "") + ".")
-    # square invertible M with width = d_in = d_out: the minima {W2 W1 = M/c} are a GL(h)-orbit of
-    # dimension h^2 and the Hessian J^T J has rank h^2 there (Morse-Bott)
-    square = net.widths[0] == M.shape[0] == M.shape[1] == M.rank()
-    # a flattest minimum, in floats: the balanced factorization of M/c
-    U, sv, Vt = np.linalg.svd(np.array(M / c, dtype=float))
-    h, r = net.widths[0], len(sv)
-    W1 = np.zeros((h, M.shape[1]))
-    W2 = np.zeros((M.shape[0], h))
-    k = min(h, r)
-    W1[:k] = np.sqrt(sv[:k])[:, None] * Vt[:k]
-    W2[:, :k] = U[:, :k] * np.sqrt(sv[:k])
-    point = tuple(float(v) for v in np.concatenate([W1.ravel(), W2.ravel()]))
-    return CriticalLearningRate(sp.simplify(2 / s), s, Exactness.EXACT, point, argument,
-                                morse_bott=square)
-
-
 def _numeric(gdmap, *, starts, seed, box):
     from scipy.optimize import minimize
 
@@ -244,7 +202,7 @@ def _numeric(gdmap, *, starts, seed, box):
     else:
         argument += f" No certified bound: {why}."
     return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument,
-                                certified_lower=lower)
+                                certified_lower=lower, minima_proved=None)
 
 
 def _lower_nearby(num, sols, box, scale):
@@ -462,9 +420,11 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
     free = [p for p in gdmap.free_parameters if p != ETA]
     exact = None
     if not free:
+        from gdmaps.critical_linear import exact_linear_network
         from gdmaps.critical_poly import exact_polynomial
 
-        exact = _exact_product(gdmap) or _exact_linear(gdmap) or exact_polynomial(gdmap)
+        exact = (_exact_product(gdmap) or exact_linear_network(gdmap)
+                 or exact_polynomial(gdmap))
     elif len(gdmap.state) > 1:
         exact = _exact_product(gdmap)
     if exact is not None:

@@ -123,6 +123,8 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
                     Verdict.PROVEN, eta, point, value, None,
                     f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
         return _exceptional(gdmap, eta, gdmap.hessian())
+    if rational_coeffs:
+        return _irrational_step(gdmap, eta, points)
     H = gdmap.hessian()
     if not (eta.is_rational and all(_rational_function(h, gdmap.state) for h in H)):
         return _balls(gdmap, eta, points)
@@ -148,6 +150,29 @@ def _rational_polynomial(expr, state) -> bool:
 def _rational_function(expr, state) -> bool:
     num, den = sp.fraction(sp.together(expr))
     return _rational_polynomial(num, state) and _rational_polynomial(den, state)
+
+
+def _irrational_step(gdmap, eta, points):
+    """A rational polynomial loss and an irrational eta: det(I - t H(q)) in Q[t], at t = eta."""
+    from gdmaps.algebraic import compare_exact
+    from gdmaps.interval import NotCertifiableError
+
+    t = sp.Dummy("t")
+    H = gdmap.hessian()
+    for point in points:
+        Hq = H.subs(dict(zip(gdmap.state, point)))
+        p = sp.Poly((sp.eye(gdmap.dim) - t * Hq).det(method="berkowitz"), t)
+        value = p.as_expr().subs(t, eta)
+        try:
+            sign = compare_exact(value, 0)
+        except NotCertifiableError:
+            continue
+        if sign != 0:
+            return NonSingularity(
+                Verdict.PROVEN, eta, point, value, None,
+                f"det(I - t H) = {_short(p.as_expr())} at the rational point {_short(point)} is a"
+                f" polynomial in t, non-zero at t = eta = {eta} (certified sign {sign})")
+    return _exceptional(gdmap, eta, H)
 
 
 def _balls(gdmap, eta, points):

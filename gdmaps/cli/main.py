@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 
@@ -86,12 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_orbits)
 
     p = _command(sub, "certify", "decide whether GD converges to the target set from a null set"
-                 " of initializations: HOLDS, FAILS (with a witness) or INCONCLUSIVE",
+                 " of initializations: HOLDS, FAILS (with a witness) or INCONCLUSIVE; the exit"
+                 " status is the verdict: 0 HOLDS, 1 FAILS, 3 INCONCLUSIVE, 2 bad input",
                  "gdmaps certify --eta 1.2\n"
                  "gdmaps certify --model scalar_chain -p depth=3 --eta 0.5 --target critical-points\n"
                  "gdmaps certify --loss '(a*b - 2)**2/2' --eta 0.6 --latex proof.tex --json")
     add_target_arguments(p)
-    p.add_argument("--eta", required=True, help="the step size (read exactly: 0.1 is 1/10)")
+    p.add_argument("--eta", required=True,
+                   help="the step size, a decimal or a fraction, read exactly (0.1 is 1/10; 2/3)")
     p.add_argument("--target", choices=("global-minima", "critical-points"), default="global-minima")
     p.add_argument("--latex", metavar="FILE", help="write the certificate as LaTeX")
     p.set_defaults(run=_certify)
@@ -252,10 +255,7 @@ def _certify(args):
     target = resolve_target(args)
     if not isinstance(target, GDMap):
         raise GdmapsError("gdmaps certify needs a loss or a model, not a plain map")
-    try:
-        eta = sp.Rational(args.eta)
-    except (TypeError, ValueError):
-        raise GdmapsError(f"--eta must be a number, got {args.eta!r}") from None
+    eta = _exact_eta(args.eta)
     cert = certify_measure_zero(target, eta, target=args.target)
     if args.latex:
         Path(args.latex).write_text(cert.to_latex())
@@ -264,6 +264,9 @@ def _certify(args):
         print(json.dumps({"status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
                           "reason": cert.reason, "eta_star": str(crit.eta_star),
                           "eta_star_exactness": crit.exactness.value,
+                          "eta_star_bracket": [crit.certified_lower, crit.certified_upper],
+                          "global_minima": {True: "proved", None: "not proved",
+                                            False: "none exist"}[crit.minima_proved],
                           "steps": [{"name": s.name, "established": s.established,
                                      "evidence": s.evidence} for s in cert.steps],
                           "witness": None if cert.witness is None else
@@ -272,6 +275,25 @@ def _certify(args):
         print(cert.to_markdown())
         if args.latex:
             print(f"wrote {args.latex}")
+    return CERTIFY_EXIT[cert.status.value]
+
+
+#: ``gdmaps certify`` exit statuses: the verdict (2 is bad input, as for every command).
+CERTIFY_EXIT = {"holds": 0, "fails": 1, "inconclusive": 3}
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?(/\d+(\.\d*)?([eE][+-]?\d{1,3})?)?")
+
+
+def _exact_eta(text):
+    """--eta as an exact positive number: a decimal (read as written) or a fraction."""
+    if not _NUMBER.fullmatch(text.strip()):
+        raise GdmapsError(f"--eta must be a positive number such as 0.5, 1e-3 or 2/3, got {text!r}")
+    num, _, den = text.strip().partition("/")
+    den = sp.Rational(den) if den else sp.S.One
+    value = sp.Rational(num) / den if den != 0 else sp.S.Zero
+    if not value > 0:
+        raise GdmapsError(f"--eta must be a positive number such as 0.5, 1e-3 or 2/3, got {text!r}")
+    return value
 
 
 def _add_orbit_options(p):
@@ -506,13 +528,16 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)  # usage errors exit 2 here
     try:
-        args.run(args)
+        status = args.run(args)
     except BrokenPipeError:  # output piped into head and the like
         return 0
+    except ZeroDivisionError:
+        print(f"gdmaps {args.command}: error: a number divides by zero", file=sys.stderr)
+        return 2
     except GdmapsError as exc:
         print(f"gdmaps {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":
