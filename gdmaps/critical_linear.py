@@ -89,9 +89,11 @@ def exact_linear_network(gdmap) -> CriticalLearningRate | None:
     ``s_min = c k sigma_1(M/c)^(2 - 2/k)`` (divided by n for "mean") and ``eta* = 2 / s_min``;
     depth 1 gives ``s_min = c`` and depth 2 gives ``s_min = 2 ||M||_2``.
     """
+    from gdmaps.models.linear import LinearNetwork
+
     net = getattr(gdmap, "network", None)
-    if net is None or not _exact_data(net):
-        return None
+    if not isinstance(net, LinearNetwork) or not _exact_data(net):
+        return None  # not a linear network (an mlp has a network of another kind)
     S = net.X * net.X.T
     c = S[0, 0]
     if not c.is_positive or S != c * sp.eye(S.shape[0]):
