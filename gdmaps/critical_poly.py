@@ -22,6 +22,7 @@ import flint
 import sympy as sp
 from flint import arb
 
+from gdmaps.algebraic import compare_exact
 from gdmaps.critical import CriticalLearningRate, Exactness, _sos_residuals
 from gdmaps.interval import float_lower, float_upper, working_precision
 
@@ -149,16 +150,30 @@ def _shape(eqs, state, z, form):
 
 def _families(poly, state):
     """The real critical points as families ``(field, coords)``; None if not finite or not shaped."""
+    if len(state) == 1:
+        return solve_zero_dimensional([poly.diff(state[0]).as_expr()], state)
+    return solve_zero_dimensional([poly.diff(v).as_expr() for v in state], state)
+
+
+def solve_zero_dimensional(eqs, state):
+    """Every real solution of polynomial equations with finitely many complex solutions.
+
+    Returns families ``(field, coords)``: the solutions are ``coords(r)`` for the real roots
+    ``r`` of the irreducible ``field.f``, exactly; ``[]`` when there is no solution; None
+    when the solution set is not finite, too large, or not put in shape position.
+    """
     z = sp.Dummy("z")
     if len(state) == 1:
         x = state[0]
-        dq = sp.Poly(poly.diff(x).as_expr().subs(x, z), z)
-        if dq.degree() > MAX_POINTS:
+        g = sp.Poly(eqs[0], x)
+        for e in eqs[1:]:
+            g = g.gcd(sp.Poly(e, x))
+        g = sp.Poly(g.as_expr().subs(x, z), z)
+        if g.is_zero or g.degree() > MAX_POINTS:
             return None
-        return [(_Field(sp.Poly(f, z)), [sp.Poly(z, z)]) for f, _ in sp.factor_list(dq.as_expr(), z)[1]
+        return [(_Field(sp.Poly(f, z)), [sp.Poly(z, z)]) for f, _ in sp.factor_list(g.as_expr(), z)[1]
                 if sp.Poly(f, z).degree() > 0]
-    grad = [poly.diff(v).as_expr() for v in state]
-    G = sp.groebner(grad, *state, order="grevlex")
+    G = sp.groebner(eqs, *state, order="grevlex")
     if G.exprs == [1]:
         return []
     if not _zero_dimensional(G, state):
@@ -179,6 +194,44 @@ def _families(poly, state):
         return [(_Field(sp.Poly(fac, z)), [c.rem(sp.Poly(fac, z)) for c in coords])
                 for fac, _ in sp.factor_list(f.as_expr(), z)[1] if sp.Poly(fac, z).degree() > 0]
     return None
+
+
+def exact_values(fams, expr, state):
+    """``[(field, k, coords, value)]``: ``expr`` at every real solution, exact and identified.
+
+    ``value`` is a rational or a CRootOf of an irreducible factor of Res_z(f, t - V(z)),
+    V = expr(coords(z)) mod f: the root whose isolating enclosure meets the value's ball.
+    None when the balls cannot be separated.
+    """
+    t = sp.Dummy("t")
+    pts, values_z = [], []
+    for field, coords in fams:
+        z = field.f.gen
+        V = sp.Poly(sp.sympify(expr).subs(dict(zip(state, [c.as_expr() for c in coords]))), z)
+        values_z.append(V.rem(field.f))
+        pts += [(field, k, coords, len(values_z) - 1) for k in range(len(field.exact))]
+    if not pts:
+        return []
+    resultants = [sp.Poly(sp.resultant(field.f.as_expr(), t - V.as_expr(), field.f.gen), t)
+                  for (field, _), V in zip(fams, values_z)]
+
+    def balls():
+        roots = {id(field): field.balls() for field, _ in fams}
+        return [_horner(values_z[j], roots[id(field)][k]) for field, k, _, j in pts]
+
+    values, _ = _identify(balls, resultants)
+    if values is None:
+        return None
+    return [(field, k, coords, v) for (field, k, coords, _), v in zip(pts, values)]
+
+
+def lowest(values):
+    """The smallest of exact real numbers, by certified comparison."""
+    best = values[0]
+    for v in values[1:]:
+        if v != best and compare_exact(v, best) < 0:
+            best = v
+    return best
 
 
 # -- identification of algebraic numbers by their balls ----------------------------------
@@ -249,33 +302,17 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     fams = _families(poly, state)
     if fams is None:
         return None
-    z = sp.Dummy("z")
-    pts = []  # (field, root index, coords)
-    for field, coords in fams:
-        field.f = sp.Poly(field.f.as_expr().subs(field.f.gen, z), z)
-        coords[:] = [sp.Poly(c.as_expr().subs(c.gen, z), z) for c in coords]
-        pts += [(field, k, coords) for k in range(len(field.exact))]
-    if not pts:
+    found = exact_values(fams, poly.as_expr(), state)
+    if found is None:
+        return None
+    if not found:
         return PolynomialMinima((), None, (), (), (), False,
                                 "L has no real critical point, so it has no global minimum")
-    # 1. the critical values, exactly: V(z) = L(coords(z)) mod f, a root of Res_z(f, t - V)
-    t = sp.Dummy("t")
     L = poly.as_expr()
-    values_z = {}
-    for field, coords in fams:
-        V = sp.Poly(L.subs(dict(zip(state, [c.as_expr() for c in coords]))), z).rem(field.f)
-        values_z[id(field)] = V
-    resultants = [sp.Poly(sp.resultant(field.f.as_expr(), t - values_z[id(field)].as_expr(), z), t)
-                  for field, _ in fams]
-
-    def value_balls():
-        roots = {id(field): field.balls() for field, _ in fams}
-        return [_horner(values_z[id(field)], roots[id(field)][k]) for field, k, _ in pts]
-
-    values, _ = _identify(value_balls, resultants)
-    if values is None:
-        return None
-    low_value = min(values, key=lambda v: (float(v), v))
+    t = sp.Dummy("t")
+    pts = [(field, k, coords) for field, k, coords, _ in found]
+    values = [v for *_, v in found]
+    low_value = lowest(values)
     low = [i for i, v in enumerate(values) if v == low_value]
     # 2. the Hessian spectrum at each lowest point: balls always, exact when d is small
     H = sp.hessian(L, state)
@@ -283,6 +320,7 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     exact, hi_balls, lo_balls = [], [], []
     for i in low:
         field, k, coords = pts[i]
+        z = field.f.gen
         Hsub = H.subs(dict(zip(state, [c.as_expr() for c in coords])))
         Hz = [[sp.Poly(Hsub[a, b], z).rem(field.f) for b in range(d)] for a in range(d)]
 

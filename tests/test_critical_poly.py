@@ -144,3 +144,27 @@ def test_unicode_state_names():
     cert = certify_measure_zero(GDMap((th**2 - 1)**2, [th]), 1)
     # minima +-1 with L'' = 8: eta* = 1/4 < 1
     assert cert.status is Status.HOLDS
+
+
+@pytest.mark.parametrize("loss, state, eta_star", [
+    # phase retrieval: on y = x^2, H = 2 (2x, -1)(2x, -1)^T, lambda_max = 2 (4x^2 + 1) >= 2 at 0
+    ((x**2 - b)**2, [x, b], 1),
+    # the unit circle: |grad r|^2 = 4 (x^2 + y^2) = 4 on it, s = 2 * 4 = 8
+    ((x**2 + b**2 - 1)**2, [x, b], R(1, 4)),
+    # (ab + c - 1)^2: |grad r|^2 = a^2 + b^2 + 1 >= 1, reached at (0, 0, 1): s = 2
+    ((a*b + w1 - 1)**2, [a, b, w1], 1),
+    # (x^3 - y)^2/2: lambda_max = 9x^4 + 1 >= 1 at the origin
+    ((x**3 - b)**2 / 2, [x, b], 2),
+])
+def test_hypersurfaces_of_minima_are_exact(loss, state, eta_star):
+    crit = critical_learning_rate(GDMap(loss, state))
+    assert crit.exactness is Exactness.EXACT and crit.eta_star == eta_star and crit.morse_bott
+    # the flattest point is a global minimum: L = 0 there
+    assert sp.simplify(loss.subs(dict(zip(state, crit.minimizer)))) == 0
+
+
+def test_singular_minimum_gives_s_min_zero():
+    # (x^2 - y^2)^2: the two lines of minima cross at 0, where H = 0
+    crit = critical_learning_rate(GDMap((x**2 - b**2)**2, [x, b]))
+    assert crit.sharpness == 0 and crit.eta_star == sp.oo
+    assert certify_measure_zero(GDMap((x**2 - b**2)**2, [x, b]), 1).status is Status.INCONCLUSIVE
