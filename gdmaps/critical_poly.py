@@ -34,6 +34,8 @@ PREC = 256
 MAX_POINTS = 120
 #: The largest dimension for which exact Hessian spectra are computed (a resultant of degree d*n).
 MAX_EXACT_DIM = 6
+#: The largest number of parameters whose critical ideal is attempted (Groebner bases grow fast).
+MAX_DIM = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,6 +294,8 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     (((-1,), (1/5,)), 0, (10512/625, 144/25))
     """
     state = tuple(gdmap.state)
+    if len(state) > MAX_DIM or not gdmap.loss.is_polynomial(*state):
+        return None
     poly = _rational_poly(gdmap.loss, state)
     if poly is None or gdmap.loss.free_symbols - set(state):
         return None
