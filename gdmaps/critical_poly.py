@@ -135,7 +135,8 @@ def _radical(eqs, state):
 
 def _shape(eqs, state, z, form):
     """``[(f, coords)]`` with every complex solution ``coords(r)``, ``f(r) = 0``; else None."""
-    lex = sp.groebner(list(eqs) + [z - form], *state, z, order="lex")
+    # grevlex then FGLM: a direct lex Buchberger blows up on systems with a few dozen solutions
+    lex = sp.groebner(list(eqs) + [z - form], *state, z, order="grevlex").fglm("lex")
     polys = [sp.Poly(g, *state, z) for g in lex.exprs]
     if len(polys) != len(state) + 1:
         return None
@@ -208,9 +209,7 @@ def exact_values(fams, expr, state):
     t = sp.Dummy("t")
     pts, values_z = [], []
     for field, coords in fams:
-        z = field.f.gen
-        V = sp.Poly(sp.sympify(expr).subs(dict(zip(state, [c.as_expr() for c in coords]))), z)
-        values_z.append(V.rem(field.f))
+        values_z.append(compose_mod(expr, state, coords, field.f))
         pts += [(field, k, coords, len(values_z) - 1) for k in range(len(field.exact))]
     if not pts:
         return []
@@ -225,6 +224,27 @@ def exact_values(fams, expr, state):
     if values is None:
         return None
     return [(field, k, coords, v) for (field, k, coords, _), v in zip(pts, values)]
+
+
+def compose_mod(expr, state, coords, f):
+    """expr(coords(z)) mod f(z), with every product reduced on the way (no expression swell)."""
+    poly = sp.Poly(expr, *state)
+    powers = [{0: sp.Poly(1, f.gen), 1: c.rem(f)} for c in coords]
+
+    def power(i, e):
+        table = powers[i]
+        if e not in table:
+            table[e] = (power(i, e // 2) * power(i, e - e // 2)).rem(f)
+        return table[e]
+
+    out = sp.Poly(0, f.gen)
+    for monom, coeff in poly.terms():
+        term = sp.Poly(coeff, f.gen)
+        for i, e in enumerate(monom):
+            if e:
+                term = (term * power(i, e)).rem(f)
+        out += term
+    return out.rem(f)
 
 
 def lowest(values):
@@ -266,6 +286,47 @@ def _identify(balls_at, polys):
     return None, None
 
 
+def _algebraic_constants(loss, state):
+    """``(L, [(alpha, symbol, minimal polynomial)])``: each irrational algebraic constant of the
+    loss (sqrt(2), 2**(1/3), CRootOf) replaced by a symbol, so that L has rational
+    coefficients; None when a constant is not algebraic (pi, E)."""
+    expr = sp.expand(loss)
+    consts = set()
+    for c in sp.Poly(expr, *state).coeffs():
+        if c.is_Rational:
+            continue
+        found = {a for a in c.atoms(sp.Pow) if a.base.is_Rational and a.exp.is_Rational}
+        consts |= found | c.atoms(sp.CRootOf)
+    ext, subs = [], {}
+    for i, alpha in enumerate(sorted(consts, key=str)):
+        sym = sp.Dummy(f"alpha{i}")
+        ext.append((alpha, sym, sp.minimal_polynomial(alpha, sym)))
+        subs[alpha] = sym
+    L = expr.xreplace(subs)
+    syms = [sym for _, sym, _ in ext]
+    poly = sp.Poly(L, *state, *syms)
+    if not all(c.is_Rational for c in poly.coeffs()):
+        return None
+    return L, ext
+
+
+def _same_root(field, k, coord, alpha, m, sym):
+    """Whether a solution's coordinate (a root of m) is alpha itself, not a conjugate."""
+    from gdmaps.algebraic import exact_ball
+
+    m = sp.Poly(m, sym)
+    for prec in (PREC, 4 * PREC):
+        with working_precision(prec):
+            enclosures = _real_root_balls(m)
+            here = _horner(coord, field.balls()[k])
+            there = exact_ball(alpha, prec)
+            a = [j for j, e in enumerate(enclosures) if e.overlaps(here)]
+            b = [j for j, e in enumerate(enclosures) if e.overlaps(there)]
+            if len(a) == 1 and len(b) == 1:
+                return a == b
+    raise ArithmeticError(f"could not tell {alpha} from its conjugates")
+
+
 def _charpoly_mod(H, z, f, t):
     """det(t I - H(z)) with coefficients reduced modulo f, as a polynomial in t and z."""
     d = H.shape[0]
@@ -296,23 +357,33 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     state = tuple(gdmap.state)
     if len(state) > MAX_DIM or not gdmap.loss.is_polynomial(*state):
         return None
-    poly = _rational_poly(gdmap.loss, state)
-    if poly is None or gdmap.loss.free_symbols - set(state):
+    if gdmap.loss.free_symbols - set(state):
         return None
+    split = _algebraic_constants(gdmap.loss, state)
+    if split is None:
+        return None
+    L, ext = split
+    poly = sp.Poly(sp.expand(gdmap.loss), *state)  # algebraic coefficients allowed: signs only
     if len(state) == 1 and (poly.degree() % 2 or poly.LC() < 0):
         return PolynomialMinima((), None, (), (), (), False,
                                 f"L is a polynomial of degree {poly.degree()} with leading coefficient"
                                 f" {poly.LC()}: unbounded below, so it has no global minimum")
-    fams = _families(poly, state)
+    full = state + tuple(sym for _, sym, _ in ext)
+    if ext:  # each constant alpha becomes a variable with its minimal polynomial
+        fams = solve_zero_dimensional([sp.diff(L, v) for v in state] + [m for *_, m in ext], full)
+    else:
+        fams = _families(sp.Poly(L, *state), state)
     if fams is None:
         return None
-    found = exact_values(fams, poly.as_expr(), state)
+    found = exact_values(fams, L, full)
     if found is None:
         return None
+    found = [item for item in found if all(
+        _same_root(item[0], item[1], item[2][len(state) + i], alpha, m, sym)
+        for i, (alpha, sym, m) in enumerate(ext))]
     if not found:
         return PolynomialMinima((), None, (), (), (), False,
                                 "L has no real critical point, so it has no global minimum")
-    L = poly.as_expr()
     t = sp.Dummy("t")
     pts = [(field, k, coords) for field, k, coords, _ in found]
     values = [v for *_, v in found]
@@ -325,8 +396,7 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     for i in low:
         field, k, coords = pts[i]
         z = field.f.gen
-        Hsub = H.subs(dict(zip(state, [c.as_expr() for c in coords])))
-        Hz = [[sp.Poly(Hsub[a, b], z).rem(field.f) for b in range(d)] for a in range(d)]
+        Hz = [[compose_mod(H[a, b], full, coords, field.f) for b in range(d)] for a in range(d)]
 
         def spectrum(Hz=Hz, field=field, k=k):
             r = field.balls()[k]
@@ -352,7 +422,7 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
         hi_balls.append(hi_b)
         lo_balls.append(lo_b)
     points = tuple(tuple(sp.expand(c.as_expr().subs(z, pts[i][0].exact[pts[i][1]])) if c.degree() > 0
-                         else c.as_expr() for c in pts[i][2]) for i in low)
+                         else c.as_expr() for c in pts[i][2][:d]) for i in low)
     attained, why = _bounded_below(poly, state, low_value, gdmap.loss)
     return PolynomialMinima(points, low_value, tuple(exact), tuple(hi_balls), tuple(lo_balls),
                             attained, why)

@@ -168,3 +168,17 @@ def test_singular_minimum_gives_s_min_zero():
     crit = critical_learning_rate(GDMap((x**2 - b**2)**2, [x, b]))
     assert crit.sharpness == 0 and crit.eta_star == sp.oo
     assert certify_measure_zero(GDMap((x**2 - b**2)**2, [x, b]), 1).status is Status.INCONCLUSIVE
+
+
+@pytest.mark.parametrize("loss, state, s_min", [
+    # (x^2 - sqrt 2)^2: minima x = +-2^(1/4), L'' = 8x^2 = 8 sqrt 2
+    ((x**2 - sp.sqrt(2))**2, [x], 8 * sp.sqrt(2)),
+    # (ab - sqrt 3)^2 + (a - b)^2: minima a = b = +-3^(1/4); H = 2 J^T J with J rows (b, a),
+    # (1, -1): spectrum 2 (2 s^2) and 2 * 2 with s^2 = sqrt 3, so s_min = 4 sqrt 3
+    ((a*b - sp.sqrt(3))**2 + (a - b)**2, [a, b], 4 * sp.sqrt(3)),
+])
+def test_algebraic_coefficients_are_exact(loss, state, s_min):
+    crit = critical_learning_rate(GDMap(loss, state))
+    assert crit.exactness is Exactness.EXACT
+    assert sp.simplify(crit.sharpness - s_min) == 0
+    assert sp.simplify(loss.subs(dict(zip(state, crit.minimizer)))) == 0
