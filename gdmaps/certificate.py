@@ -175,6 +175,41 @@ def _minima_step(crit, eta):
 
 
 def _other_critical_step(gdmap, eta, crit):
+    from gdmaps.critical_poly import polynomial_minima
+
+    m = polynomial_minima(gdmap)
+    if m is not None and m.others is not None:
+        return _other_isolated(m.others, eta)
+    return _other_by_components(gdmap, eta, crit)
+
+
+def _other_isolated(others, eta):
+    """Finitely many critical points, each with certified Hessian spectrum balls."""
+    from gdmaps.algebraic import exact_ball
+
+    name = "Every other critical point is unstable"
+    sharp = exact_ball(2 / eta)
+    evidence = []
+    for point, value, lo, hi in others:
+        where = _short(point)
+        if lo < 0:
+            evidence.append(f"{where}: lambda_min(H) in {lo.str(6, radius=True)} < 0 (a saddle"
+                            " or a maximum)")
+        elif hi > sharp:
+            evidence.append(f"{where}: lambda_max(H) in {hi.str(6, radius=True)} > 2/eta")
+        else:
+            return Step(name, None, f"the critical point {where} (L = {_short(value)}, Hessian"
+                        f" spectrum in [{lo.str(6, radius=True)}, {hi.str(6, radius=True)}]) is"
+                        " not shown unstable")
+    return Step(name, True, "; ".join(evidence) or "there are no other critical points")
+
+
+def _short(x, limit=100):
+    text = str(x)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _other_by_components(gdmap, eta, crit):
     from gdmaps.fixed_points import fixed_points
 
     try:

@@ -17,7 +17,7 @@ import sympy as sp
 from flint import arb
 
 from gdmaps.critical import CriticalLearningRate, Exactness, _sos_residuals
-from gdmaps.critical_poly import (_dominant_pure_powers, exact_values, lowest,
+from gdmaps.critical_poly import (_dominant_pure_powers, _exact_point, exact_values, lowest,
                                   polynomial_minima, solve_zero_dimensional)
 from gdmaps.interval import float_lower, float_upper, working_precision
 
@@ -65,12 +65,6 @@ def _zero_on_segment(r, a, b, state):
     return tuple(sp.expand(ai + root * (bi - ai)) for ai, bi in zip(a, b))
 
 
-def _point(field, k, coords):
-    r = field.exact[k]
-    return tuple(sp.expand(c.as_expr().subs(field.f.gen, r)) if c.degree() > 0 else c.as_expr()
-                 for c in coords)
-
-
 def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
     """eta* for L = c r^2 (c > 0, r a polynomial with rational coefficients), exactly or bracketed.
 
@@ -109,7 +103,7 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
         return None
     real_sing = [(f, k, co) for f, co in sing for k in range(len(f.exact))]
     if real_sing:
-        point = _point(*real_sing[0])
+        point = _exact_point(*real_sing[0])
         return CriticalLearningRate(sp.oo, sp.S.Zero, Exactness.EXACT, point,
                                     head + f" At the singular zero {point}, grad r = 0 and H = 0:"
                                     " s_min = 0.", morse_bott=False)
@@ -131,7 +125,7 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
         return None
     best = lowest([v for *_, v in values])
     field, k, coords, _ = next(item for item in values if item[3] == best)
-    point = _point(field, k, coords)
+    point = _exact_point(field, k, coords)
     s_hi = 2 * c * best
     head += (f" The Lagrange points of g on Z (r = 0, grad g parallel to grad r) are finite; the"
              f" smallest value of g there is {best}, at {point}.")

@@ -16,6 +16,7 @@ one is a global minimum only when L is proved bounded below with its infimum att
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import flint
@@ -68,6 +69,9 @@ class PolynomialMinima:
     smallest_balls: tuple
     attained: bool | None
     reason: str
+    #: every other real critical point: ``(point, value, lambda_min ball, lambda_max ball)``;
+    #: None when the critical points were not all computed (an unbounded univariate loss)
+    others: tuple | None = None
 
     def __repr__(self) -> str:
         return (f"<PolynomialMinima: {len(self.points)} point(s) at the lowest critical value"
@@ -108,14 +112,6 @@ class _Field:
 
 
 # -- the critical points -----------------------------------------------------------------
-def _rational_poly(loss, state):
-    expr = sp.expand(loss)
-    if not expr.is_polynomial(*state):
-        return None
-    poly = sp.Poly(expr, *state)
-    return poly if all(c.is_Rational for c in poly.coeffs()) else None
-
-
 def _zero_dimensional(G, state) -> bool:
     lead = [sp.Poly(g, *state).monoms(order="grevlex")[0] for g in G.exprs]
     return all(any(m[i] > 0 and sum(m) == m[i] for m in lead) for i in range(len(state)))
@@ -354,16 +350,21 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     >>> m.points, m.value, m.sharpness
     (((-1,), (1/5,)), 0, (10512/625, 144/25))
     """
-    state = tuple(gdmap.state)
-    if len(state) > MAX_DIM or not gdmap.loss.is_polynomial(*state):
+    return _minima(gdmap.loss, tuple(gdmap.state))
+
+
+@functools.lru_cache(maxsize=64)
+def _minima(loss, state):
+    """polynomial_minima on the loss alone, cached: a certificate asks for it twice."""
+    if len(state) > MAX_DIM or not loss.is_polynomial(*state):
         return None
-    if gdmap.loss.free_symbols - set(state):
+    if loss.free_symbols - set(state):
         return None
-    split = _algebraic_constants(gdmap.loss, state)
+    split = _algebraic_constants(loss, state)
     if split is None:
         return None
     L, ext = split
-    poly = sp.Poly(sp.expand(gdmap.loss), *state)  # algebraic coefficients allowed: signs only
+    poly = sp.Poly(sp.expand(loss), *state)  # algebraic coefficients allowed: signs only
     if len(state) == 1 and (poly.degree() % 2 or poly.LC() < 0):
         return PolynomialMinima((), None, (), (), (), False,
                                 f"L is a polynomial of degree {poly.degree()} with leading coefficient"
@@ -383,17 +384,17 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
         for i, (alpha, sym, m) in enumerate(ext))]
     if not found:
         return PolynomialMinima((), None, (), (), (), False,
-                                "L has no real critical point, so it has no global minimum")
+                                "L has no real critical point, so it has no global minimum", ())
     t = sp.Dummy("t")
     pts = [(field, k, coords) for field, k, coords, _ in found]
     values = [v for *_, v in found]
     low_value = lowest(values)
     low = [i for i, v in enumerate(values) if v == low_value]
-    # 2. the Hessian spectrum at each lowest point: balls always, exact when d is small
+    # 2. the Hessian spectrum at each point: balls always, exact at the lowest when d is small
     H = sp.hessian(L, state)
     d = len(state)
-    exact, hi_balls, lo_balls = [], [], []
-    for i in low:
+    exact, hi_balls, lo_balls, others = [], [], [], []
+    for i in range(len(pts)):
         field, k, coords = pts[i]
         z = field.f.gen
         Hz = [[compose_mod(H[a, b], full, coords, field.f) for b in range(d)] for a in range(d)]
@@ -401,15 +402,13 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
         def spectrum(Hz=Hz, field=field, k=k):
             r = field.balls()[k]
             Hb = flint.arb_mat([[_horner(Hz[a][b], r) for b in range(d)] for a in range(d)])
-            try:
-                eig = flint.acb_mat(Hb).eig()
-            except ValueError:  # a repeated eigenvalue (H = 2 I): enclose the cluster instead
-                eig = flint.acb_mat(Hb).eig(multiple=True)
-            eig = sorted((e.real for e in eig), key=lambda e: float(e.mid()))
-            return eig[0], eig[-1]
+            return _extreme_eigenvalues(Hb)
 
         with working_precision(PREC):
             lo_b, hi_b = spectrum()
+        if i not in low:
+            others.append((_exact_point(field, k, coords[:d]), values[i], lo_b, hi_b))
+            continue
         lam = None
         if d <= MAX_EXACT_DIM:
             chi = _charpoly_mod(sp.Matrix(d, d, lambda a, b: Hz[a][b].as_expr()), z, field.f, t)
@@ -421,11 +420,29 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
         exact.append(lam)
         hi_balls.append(hi_b)
         lo_balls.append(lo_b)
-    points = tuple(tuple(sp.expand(c.as_expr().subs(z, pts[i][0].exact[pts[i][1]])) if c.degree() > 0
-                         else c.as_expr() for c in pts[i][2][:d]) for i in low)
-    attained, why = _bounded_below(poly, state, low_value, gdmap.loss)
+    points = tuple(_exact_point(pts[i][0], pts[i][1], pts[i][2][:d]) for i in low)
+    attained, why = _bounded_below(poly, state, low_value, loss)
     return PolynomialMinima(points, low_value, tuple(exact), tuple(hi_balls), tuple(lo_balls),
-                            attained, why)
+                            attained, why, tuple(others))
+
+
+def _exact_point(field, k, coords):
+    r = field.exact[k]
+    return tuple(sp.expand(c.as_expr().subs(field.f.gen, r)) if c.degree() > 0 else c.as_expr()
+                 for c in coords)
+
+
+def _extreme_eigenvalues(Hb):
+    """Balls around lambda_min and lambda_max of a symmetric ball matrix (whole line if undecided)."""
+    try:
+        eig = flint.acb_mat(Hb).eig()
+    except ValueError:  # a repeated eigenvalue (H = 2 I): enclose the cluster instead
+        try:
+            eig = flint.acb_mat(Hb).eig(multiple=True)
+        except ValueError:
+            return arb(0, float("inf")), arb(0, float("inf"))
+    eig = sorted((e.real for e in eig), key=lambda e: float(e.mid()))
+    return eig[0], eig[-1]
 
 
 # -- bounded below ------------------------------------------------------------------------

@@ -182,3 +182,16 @@ def test_algebraic_coefficients_are_exact(loss, state, s_min):
     assert crit.exactness is Exactness.EXACT
     assert sp.simplify(crit.sharpness - s_min) == 0
     assert sp.simplify(loss.subs(dict(zip(state, crit.minimizer)))) == 0
+
+
+def test_every_other_critical_point_of_himmelblau_is_shown_unstable():
+    # Himmelblau has 9 critical points: 4 minima (L = 0), 4 saddles and 1 local maximum; all
+    # five non-minima have a negative Hessian eigenvalue. Past eta* (~0.0248) the claim holds
+    # for all critical points.
+    g = GDMap((a**2 + b - 11)**2 + (a + b**2 - 7)**2, [a, b])
+    m = polynomial_minima(g)
+    assert len(m.points) == 4 and len(m.others) == 5
+    assert all(lo < 0 for _, _, lo, _ in m.others)
+    cert = certify_measure_zero(g, R(1, 2), target="critical-points")
+    assert cert.status is Status.HOLDS
+    assert cert.steps[-1].evidence.count("lambda_min(H)") == 5
