@@ -133,10 +133,15 @@ def test_irrational_step_sizes(eta):
     assert certify_measure_zero(g, eta).status is Status.HOLDS
 
 
-@pytest.mark.parametrize("loss", [(x**2 - sp.pi)**2, (x**2 - sp.sqrt(2))**2])
-def test_irrational_coefficients_get_a_verdict(loss):
-    cert = certify_measure_zero(GDMap(loss, [x]), 1)
-    assert cert.status in tuple(Status)
+@pytest.mark.parametrize("loss, eta_star", [
+    # minima x = +-sqrt(c), L'' = 8 x^2 = 8c: eta* = 1/(4c)
+    ((x**2 - sp.pi)**2, 1 / (4 * sp.pi)),
+    ((x**2 - sp.sqrt(2))**2, 1 / (4 * sp.sqrt(2))),
+])
+def test_irrational_coefficients_are_decided(loss, eta_star):
+    g = GDMap(loss, [x])
+    assert certify_measure_zero(g, sp.Rational(11, 10) * eta_star).status is Status.HOLDS
+    assert certify_measure_zero(g, sp.Rational(9, 10) * eta_star).status is Status.FAILS
 
 
 def test_unicode_state_names():
