@@ -21,6 +21,8 @@ from gdmaps.exact_orbits import ExactOrbit, exact_periodic_orbits
 from gdmaps.interval import NotCertifiableError
 from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
 from gdmaps.critical import CriticalLearningRate, Exactness, critical_learning_rate
+from gdmaps.critical_poly import PolynomialMinima, polynomial_minima
+from gdmaps.analyticity import Analyticity, analyticity
 from gdmaps.non_singularity import NonSingularity, Verdict, non_singularity
 from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
@@ -45,6 +47,7 @@ __all__ = [
     "exact_periodic_orbits", "ExactOrbit",
     "certify_orbit", "refine_mpmath", "NotCertifiableError", "RefinementError",
     "critical_learning_rate", "CriticalLearningRate", "Exactness",
+    "polynomial_minima", "PolynomialMinima", "analyticity", "Analyticity",
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
