@@ -45,8 +45,10 @@ def compare_exact(a, b) -> int:
 
     Examples
     --------
-    >>> compare_exact(sp.sqrt(2) + sp.sqrt(3), sp.sqrt(5 + 2*sp.sqrt(6))), compare_exact(sp.sqrt(2), sp.Rational(7, 5))
-    (0, 1)
+    >>> compare_exact(sp.sqrt(2) + sp.sqrt(3), sp.sqrt(5 + 2*sp.sqrt(6)))
+    0
+    >>> compare_exact(sp.sqrt(2), sp.Rational(7, 5))
+    1
     """
     a, b = sp.sympify(a), sp.sympify(b)
     if a == b:

@@ -28,8 +28,7 @@ from flint import arb, arb_mat
 
 from gdmaps._analytic_search import (_Counter, _GiveUp, _LowerPoint, _Loss, _branch_and_bound,
                                      _exclude_outside, _inside, _numeric_minimum, _tight_zero)
-# _INF, _Extended and _mul are re-exported for tests/test_critical_analytic.py
-from gdmaps._extended_intervals import _INF, _Extended, _down, _mul, _up  # noqa: F401
+from gdmaps._extended_intervals import _down, _up
 from gdmaps.analyticity import analyticity
 from gdmaps.critical import CriticalLearningRate, Exactness
 from gdmaps.errors import InvalidTypeError, check_int

@@ -137,7 +137,7 @@ def _shape(eqs, state, z, form):
     if len(polys) != len(state) + 1:
         return None
     coords = []
-    for i, (v, p) in enumerate(zip(state, polys)):
+    for v, p in zip(state, polys):
         lead = p.coeff_monomial(v)
         if p.degree(v) != 1 or not lead.is_Rational or lead == 0 or any(
                 p.degree(w) > 0 for w in state if w != v):
@@ -411,7 +411,7 @@ def _minima(loss, state):
             continue
         lam = None
         if d <= MAX_EXACT_DIM:
-            chi = _charpoly_mod(sp.Matrix(d, d, lambda a, b: Hz[a][b].as_expr()), z, field.f, t)
+            chi = _charpoly_mod(sp.Matrix([[e.as_expr() for e in row] for row in Hz]), z, field.f, t)
             res = sp.Poly(sp.resultant(field.f.as_expr(), chi.as_expr(), z), t)
             ids, balls = _identify(lambda spectrum=spectrum: [spectrum()[1]], [res])
             lam = None if ids is None else ids[0]

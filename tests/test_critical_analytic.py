@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from gdmaps import GDMap
 from gdmaps.critical import Exactness
-from gdmaps.critical_analytic import _INF, _Extended, _mul, certified_analytic
+from gdmaps._extended_intervals import _INF, _Extended, _mul
+from gdmaps.critical_analytic import certified_analytic
 from gdmaps.errors import InvalidTypeError
 from gdmaps.interval import working_precision
 
@@ -145,7 +146,9 @@ def test_tanh_product_has_two_symmetric_global_minima():
     with mpmath.workdps(50):
         t = mpmath.findroot(lambda s: 2 * (s - mpmath.mpf(1) / 2) * (1 - s**2) + mpmath.mpf(1) / 50, 0.3)
         w = mpmath.sqrt(mpmath.atanh(t))
-        loss = lambda p, q: (mpmath.tanh(p * q) - mpmath.mpf(1) / 2) ** 2 + (p**2 + q**2) / 100
+        def loss(p, q):
+            return (mpmath.tanh(p * q) - mpmath.mpf(1) / 2) ** 2 + (p**2 + q**2) / 100
+
         H = [[mpmath.diff(loss, (w, w), (2, 0)), mpmath.diff(loss, (w, w), (1, 1))],
              [mpmath.diff(loss, (w, w), (1, 1)), mpmath.diff(loss, (w, w), (0, 2))]]
         truth = 2 / _lambda_max(H)
@@ -215,7 +218,9 @@ def test_a_far_global_minimum_that_the_numeric_search_misses_is_found():
     # near 0 (L ~ 0); the global one is near 10 (L ~ -1). Proving L > U outside the first cube
     # meets the lower point, so the proof restarts farther out and must report the far minimum.
     with mpmath.workdps(50):
-        f = lambda t: t**2 / 100 - 2 * mpmath.exp(-(t - 10) ** 2)
+        def f(t):
+            return t**2 / 100 - 2 * mpmath.exp(-(t - 10) ** 2)
+
         root = mpmath.findroot(lambda t: mpmath.diff(f, t), 10)
         truth = 2 / mpmath.diff(f, root, 2)
     assert f(root) < -0.9
