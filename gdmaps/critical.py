@@ -423,11 +423,12 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
         from gdmaps.critical_analytic import certified_analytic
         from gdmaps.critical_hypersurface import hypersurface_minima
         from gdmaps.critical_linear import exact_linear_network
+        from gdmaps.critical_linear_bracket import certified_linear_network
         from gdmaps.critical_poly import exact_polynomial
 
         exact = (_exact_product(gdmap) or exact_linear_network(gdmap)
-                 or exact_polynomial(gdmap) or hypersurface_minima(gdmap)
-                 or certified_analytic(gdmap))
+                 or certified_linear_network(gdmap) or exact_polynomial(gdmap)
+                 or hypersurface_minima(gdmap) or certified_analytic(gdmap))
     elif len(gdmap.state) > 1:
         exact = _exact_product(gdmap)
     if exact is not None:

@@ -72,7 +72,10 @@ def test_unwhitened_or_too_narrow_networks_are_not_exact():
     from gdmaps.models import linear_network
 
     X = np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 2.0]])
-    assert critical_learning_rate(linear_network(X, X[:1], [2]), starts=4).exactness is Exactness.NUMERIC
+    crit = critical_learning_rate(linear_network(X, X[:1], [2]), starts=4)
+    # non-whitened data: not exact, a certified bracket (tests/test_critical_linear_bracket.py)
+    assert crit.exactness is Exactness.CERTIFIED
+    assert crit.certified_lower <= crit.certified_upper
     # width 1 < rank M = 2
     g = linear_network(np.eye(2), np.eye(2), [1])
     assert critical_learning_rate(g, starts=4).exactness is Exactness.NUMERIC
