@@ -440,9 +440,51 @@ def _extreme_eigenvalues(Hb):
         try:
             eig = flint.acb_mat(Hb).eig(multiple=True)
         except ValueError:
-            return arb(0, float("inf")), arb(0, float("inf"))
+            return _rayleigh_sylvester(Hb)
     eig = sorted((e.real for e in eig), key=lambda e: float(e.mid()))
     return eig[0], eig[-1]
+
+
+def _rayleigh_sylvester(Hb):
+    """Extreme eigenvalues of a symmetric ball matrix when eig() cannot isolate them.
+
+    lambda_max >= v^T H v / v^T v for the float top eigenvector v (Rayleigh), and
+    lambda_max < t once t I - H has positive leading minors (Sylvester); likewise for
+    lambda_min from below with H - s I.
+    """
+    import numpy as np
+
+    d = Hb.nrows()
+    mid = np.array([[float(Hb[i, j].mid()) for j in range(d)] for i in range(d)])
+    w, V = np.linalg.eigh((mid + mid.T) / 2)
+    scale = max(1.0, float(np.max(np.abs(w))))
+
+    def rayleigh(v):
+        vb = flint.arb_mat([[arb(float(c))] for c in v])
+        return (vb.transpose() * Hb * vb)[0, 0] / (vb.transpose() * vb)[0, 0]
+
+    def definite(A):
+        return all(flint.arb_mat([[A[i, j] for j in range(k)] for i in range(k)]).det() > 0
+                   for k in range(1, d + 1))
+
+    def shifted(c, sign):
+        return flint.arb_mat([[sign * ((arb(c) if i == j else arb(0)) - Hb[i, j])
+                               for j in range(d)] for i in range(d)])
+
+    bounds = []
+    for i, sign in ((0, -1), (d - 1, 1)):
+        q = rayleigh(V[:, i])
+        edge = None
+        for eps in (1e-12, 1e-9, 1e-6, 1e-3):
+            c = w[i] + sign * eps * scale
+            if definite(shifted(c, sign)):
+                edge = arb(c)
+                break
+        if edge is None:
+            return arb(0, float("inf")), arb(0, float("inf"))
+        lo, hi = (edge, q.upper()) if sign < 0 else (q.lower(), edge)
+        bounds.append(arb((arb(lo) + arb(hi)) / 2) + arb(0, float((arb(hi) - arb(lo)).upper()) / 2))
+    return bounds[0], bounds[1]
 
 
 # -- bounded below ------------------------------------------------------------------------

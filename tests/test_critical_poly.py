@@ -200,3 +200,15 @@ def test_every_other_critical_point_of_himmelblau_is_shown_unstable():
     cert = certify_measure_zero(g, R(1, 2), target="critical-points")
     assert cert.status is Status.HOLDS
     assert cert.steps[-1].evidence.count("lambda_min(H)") == 5
+
+
+def test_repeated_hessian_eigenvalues_are_enclosed():
+    # a single linear layer: L = |W X - Y|^2/2 has H = I (x) X X^T everywhere; X X^T =
+    # [[2, 1], [1, 2]] has eigenvalues 1 and 3, each repeated per output: eta* = 2/3
+    from gdmaps.models import linear_network
+
+    g = linear_network([[1, 0, 1], [0, 1, 1]], [[1, 2, 0], [0, 1, -1]], [])
+    m = polynomial_minima(g)
+    assert m.sharpness == (3,) and m.smallest_balls[0].contains(1)
+    from gdmaps.critical_poly import exact_polynomial
+    assert exact_polynomial(g).eta_star == R(2, 3)
