@@ -174,7 +174,13 @@ def _numeric(gdmap, *, starts, seed, box):
 
     # 2. the flattest of them: minimize lambda_max(H) with the loss kept at its minimum
     def sharp(x):
-        return float(np.linalg.eigvalsh(num.hessian(x))[-1])
+        H = num.hessian(x)
+        if not np.all(np.isfinite(H)):
+            return 1e300  # the optimizer stepped where the loss overflows: never the flattest
+        try:
+            return float(np.linalg.eigvalsh(H)[-1])
+        except np.linalg.LinAlgError:
+            return 1e300
 
     cons = {"type": "ineq", "fun": lambda x: L_min + 1e-10 - float(num.loss(x))}
     best = None

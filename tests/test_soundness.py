@@ -1032,7 +1032,7 @@ def test_float_twins_slow():
 
 @pytest.mark.slow
 def test_product_losses_slow():
-    family_c(130, "slow", minimum=500)
+    family_c(150, "slow", minimum=500)
 
 
 @pytest.mark.slow
