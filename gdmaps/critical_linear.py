@@ -142,7 +142,12 @@ def exact_linear_network(gdmap) -> CriticalLearningRate | None:
     # Morse-Bott when J (dP/dtheta) is onto at the balanced minimum: then {P = N} is a manifold
     # near it with tangent ker J = ker H. J J^T has the eigenvalues above, 0 only for
     # s_a = s_b = 0, i.e. iff rank N < d_out and rank N < d_in (depth >= 2).
-    morse_bott = k == 1 or rank == d_out or rank == d_in
+    # When the narrowest hidden layer has width rank N = r, every P near N has rank <= r: P maps
+    # into the manifold of rank-r matrices, whose tangent at N is spanned by the u_a v_b^T with
+    # a <= r or b <= r, exactly where J J^T is positive. So P has constant rank there, {P = N}
+    # is a manifold with tangent ker J = ker H: Morse-Bott too.
+    narrowest = min(widths) if widths else None
+    morse_bott = k == 1 or rank == d_out or rank == d_in or rank == narrowest
     N = np.array((M / c).evalf(17), dtype=float)
     point = _balanced_point(N, shapes, rank)
     return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument, morse_bott=morse_bott)

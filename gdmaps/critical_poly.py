@@ -503,6 +503,10 @@ def _bounded_below(poly, state, value, loss):
                       " AM-GM) and attains its minimum")
     if value == 0 and _sum_of_squares(loss, state):
         return True, "L is a sum of squares with positive weights, so L >= 0 = the lowest critical value"
+    if _coercive_squares(loss, state):
+        return True, ("L is a sum of squares with positive weights, and its affine residuals alone"
+                      " have linear parts spanning R^d, so L >= c |theta|^2 - C: coercive, and it"
+                      " attains its minimum")
     return None, "L is not proved bounded below, so these points are not proved to be global minima"
 
 
@@ -532,6 +536,16 @@ def _positive_binary_form(form, state):
     f = sp.Poly(form.subs({x: s, y: 1}), s)
     return bool(form.subs({x: 1, y: 0}) > 0 and f.degree() == sp.Poly(form, x, y).total_degree()
                 and not f.real_roots() and f.eval(0) > 0)
+
+
+def _coercive_squares(loss, state):
+    """L = sum c_j r_j^2 (c_j > 0) where the affine r_j have gradients spanning R^d."""
+    terms = _sos_residuals(loss, tuple(state))
+    if terms is None:
+        return False
+    rows = [[sp.diff(r, v) for v in state] for _, r in terms
+            if sp.Poly(r, *state).total_degree() <= 1]
+    return bool(rows) and sp.Matrix(rows).rank() == len(state)
 
 
 def _sum_of_squares(loss, state):

@@ -212,3 +212,14 @@ def test_repeated_hessian_eigenvalues_are_enclosed():
     assert m.sharpness == (3,) and m.smallest_balls[0].contains(1)
     from gdmaps.critical_poly import exact_polynomial
     assert exact_polynomial(g).eta_star == R(2, 3)
+
+
+def test_weight_decay_makes_the_minimum_attained_and_fails_below():
+    # (ab - 1)^2/2 + (a^2 + b^2)/20: minima a = b = +-sqrt(9/10) (ab = 9/10), where
+    # H = g g^T + (9/10 - 1) [[0, 1], [1, 0]] + I/10 with g = (b, a): lambda_max = 9/5, eta* = 10/9;
+    # L >= (a^2 + b^2)/20 is coercive, so these are global minima and FAILS below eta*
+    g = GDMap((a*b - 1)**2 / 2 + (a**2 + b**2) / 20, [a, b])
+    crit = critical_learning_rate(g)
+    assert crit.eta_star == R(10, 9) and crit.minima_proved is True
+    assert certify_measure_zero(g, 1).status is Status.FAILS
+    assert certify_measure_zero(g, R(6, 5)).status is Status.HOLDS
