@@ -308,8 +308,11 @@ def _second_order(fm, gm, H, X, m):
     return out
 
 
-def _branch_and_bound(L, R, U, counter):
+def _branch_and_bound(L, R, U, counter, *, cell=None):
     """Every critical point of L in [-R, R]^d where L may be <= U, each proved unique.
+
+    ``cell = (lo, hi)`` (float arrays) searches the box [lo, hi] instead of the cube;
+    R then only scales the width at which an undecided box ends the proof.
 
     Returns the points, the improved U, the number of boxes and the count of each outcome.
     A box X is dropped when L > U on it (natural, mean-value and second-order forms),
@@ -321,7 +324,9 @@ def _branch_and_bound(L, R, U, counter):
     lowers U.
     """
     d = L.d
-    stack = [(np.full(d, -float(R)), np.full(d, float(R)))]
+    if cell is None:
+        cell = (np.full(d, -float(R)), np.full(d, float(R)))
+    stack = [(np.array(cell[0], dtype=float), np.array(cell[1], dtype=float))]
     points, leaves = [], 0
     outcome = dict.fromkeys(("value", "gradient", "Hessian", "Krawczyk", "critical", "split",
                              "contracted"), 0)

@@ -148,12 +148,22 @@ def _zero_residual(loss, state, points):
     return [k for k, q in enumerate(points) if _tight_zero(F, DF, d, q.mid, q.region) is not None]
 
 
-def _equal_classes(points, sigmas, equal):
+def _translations(periods, lo, hi):
+    """The boxes [lo, hi] + sum_i k_i T_i e_i, k in {-1, 0, 1}^d \\ {0} (T_i balls), rounded out."""
+    for k in itertools.product((-1, 0, 1), repeat=len(periods)):
+        if any(k):
+            shift = [kk * T for kk, T in zip(k, periods)]
+            yield (np.array([_down(arb(float(v)) + t) for v, t in zip(lo, shift)]),
+                   np.array([_up(arb(float(v)) + t) for v, t in zip(hi, shift)]))
+
+
+def _equal_classes(points, sigmas, equal, periods=()):
     """Union-find of the points whose values are proved equal.
 
     i ~ j when a symmetry maps point i into the uniqueness box of point j (then
-    L(q_i) = L(sigma q_i) = L(q_j)), and all indices in ``equal`` (proved values 0) are one
-    class. Returns the root of each point.
+    L(q_i) = L(sigma q_i) = L(q_j)), or a translation by sum_i k_i T_i e_i
+    (k in {-1, 0, 1}^d, T_i proved periods as balls) does; and all indices in ``equal``
+    (proved values 0) are one class. Returns the root of each point.
     """
     parent = list(range(len(points)))
 
@@ -162,14 +172,81 @@ def _equal_classes(points, sigmas, equal):
             i = parent[i]
         return i
     for i, p in enumerate(points):
-        for sigma in sigmas:
-            a, b = _image(sigma, p.lo, p.hi)
+        images = [_image(sigma, p.lo, p.hi) for sigma in sigmas]
+        if len(periods):
+            images += list(_translations(periods, p.lo, p.hi))
+        for a, b in images:
             for j, q in enumerate(points):
                 if j != i and _inside(a, b, q.region):
                     parent[root(i)] = root(j)
     for i in equal[1:]:
         parent[root(i)] = root(equal[0])
     return [root(i) for i in range(len(points))]
+
+
+# -- 5. periodic losses: a proved period in every variable ----------------------------
+_TRIG = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
+
+
+def _candidate_period(loss, v):
+    """A period of L in v read off the trigonometric arguments, or None (no proof).
+
+    Every occurrence of v must lie in sin, cos, tan, ... of an argument c_k v + (free of
+    v) with a constant c_k, and every c_k / c_0 = p_k / q_k must be rational; then
+    T = (2 pi / |c_0|) lcm(q_k) / gcd(p_k) makes every T c_k / (2 pi) an integer.
+    """
+    coeffs = []
+
+    def walk(e):
+        if e == v:
+            return False  # v outside a trigonometric function
+        if isinstance(e, _TRIG) and v in e.args[0].free_symbols:
+            c = sp.diff(e.args[0], v)
+            if c.free_symbols or c == 0:
+                return False
+            coeffs.append(c)
+            return True
+        return all(walk(arg) for arg in e.args)
+    if v not in loss.free_symbols or not walk(loss):
+        return None
+    c0 = sp.Abs(coeffs[0])
+    ratios = [sp.nsimplify(sp.simplify(c / coeffs[0]), rational=False) for c in coeffs]
+    if not (c0.is_positive and all(r.is_Rational and r != 0 for r in ratios)):
+        return None
+    num = math.gcd(*(abs(int(r.p)) for r in ratios))
+    den = math.lcm(*(int(r.q) for r in ratios))
+    return sp.simplify(2 * sp.pi / c0 * sp.Rational(den, num))
+
+
+def _proved_period(loss, v, T) -> bool:
+    """True when L(x + T e_v) - L(x) simplifies to exactly 0 (SymPy), with T > 0."""
+    if not (T.is_positive and T.is_real and not T.free_symbols):
+        return False
+    diff = loss.xreplace({v: v + T}) - loss
+    if sp.expand(diff) == 0:
+        return True
+    for form in (sp.simplify, lambda e: sp.simplify(sp.expand_trig(e))):
+        try:
+            if form(diff) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, RecursionError):
+            continue
+    return False
+
+
+def _periods(loss, state):
+    """``[T_i]`` with L periodic of period T_i in x_i, each proved; None if one is not."""
+    out = []
+    for v in state:
+        T = _candidate_period(loss, v)
+        if T is None or not _proved_period(loss, v, T):
+            return None
+        out.append(T)
+    return out
+
+
+def _period_balls(periods, state):
+    return compile_interval(list(periods), state)([arb(0)] * len(state))
 
 
 # -- the whole proof -----------------------------------------------------------------
