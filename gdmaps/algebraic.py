@@ -7,6 +7,7 @@ import sympy as sp
 from flint import arb
 
 from gdmaps.interval import NotCertifiableError, compile_interval, working_precision
+from gdmaps.symbols import exact
 
 __all__ = ["exact_ball", "compare_exact"]
 
@@ -20,7 +21,7 @@ def exact_ball(value, prec: int = 256) -> arb:
     >>> b.overlaps(arb(2) ** 0.5 + arb(2) ** (arb(1) / 3)), b.rad() < 1e-70
     (True, True)
     """
-    value = sp.sympify(value)
+    value = exact(value, name="value")
     with working_precision(prec):
         if value.is_Rational:
             return arb(flint.fmpq(int(value.p), int(value.q)))
@@ -50,7 +51,7 @@ def compare_exact(a, b) -> int:
     >>> compare_exact(sp.sqrt(2), sp.Rational(7, 5))
     1
     """
-    a, b = sp.sympify(a), sp.sympify(b)
+    a, b = exact(a, name="a"), exact(b, name="b")
     if a == b:
         return 0
     if a is sp.oo or b is sp.oo:

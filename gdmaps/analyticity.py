@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from gdmaps.errors import InvalidTypeError
+
 __all__ = ["Analyticity", "analyticity"]
 
 #: Functions analytic on all of R (entire, or analytic on the real line).
@@ -102,8 +104,11 @@ def analyticity(expr, state) -> Analyticity:
     ``Abs``, ``sign``, ``Max``, ``Min``, ``Piecewise``, ``Heaviside``, ``floor``, ``re``,
     ``im``, ``sqrt`` of what can vanish, is not proved analytic.
     """
+    if not isinstance(expr, sp.Expr):
+        raise InvalidTypeError(f"expr must be a SymPy expression, got {type(expr).__name__}"
+                               " (parse typed text with gdmaps.loss_from_text first)")
     state = tuple(state)
-    gap = _first_gap(sp.sympify(expr), state)
+    gap = _first_gap(expr, state)
     if gap is None:
         return Analyticity(True, "built from polynomials and functions analytic on the reals"
                                  " (powers and logs only of what is proved positive)")

@@ -110,7 +110,7 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
     # g constant on Z (a ring): one value
     basis = sp.groebner([r.as_expr()], *state, order="grevlex")
     rest = basis.reduce(g.as_expr())[1]
-    if sp.sympify(rest).is_Rational:
+    if sp.Poly(rest, *state).is_ground and sp.Poly(rest, *state).LC().is_Rational:
         s = 2 * c * rest
         return CriticalLearningRate(2 / s, s, Exactness.EXACT, _zero_on_segment(r, *change, state),
                                     head + f" g = {rest} on Z (g reduces to it modulo r), so"
