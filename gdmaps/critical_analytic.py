@@ -13,6 +13,12 @@ that is proved real-analytic on R^d (d <= 3) this module proves, in ball arithme
 3. lambda_max(H) and positive definiteness at the lowest of them, in balls: a Rayleigh
    quotient below, Sylvester's criterion for t I - H above.
 
+A loss periodic in every variable (``1 - cos(x)``) has no cube that holds all its global
+minima; there step 1 is replaced by a period T_i of each x_i, read off the arguments of
+sin, cos, ... and proved by SymPy (L(x + T_i e_i) - L(x) simplifies to exactly 0), and the
+branch and bound runs over one cell prod [c_i, c_i + T_i]: by translation every global
+minimum is a translate of one in the cell, with the same Hessian.
+
 Everything that is not proved makes :func:`certified_analytic` answer None; it never
 guesses.
 """
@@ -149,7 +155,7 @@ def _zero_residual(loss, state, points):
 
 
 def _translations(periods, lo, hi):
-    """The boxes [lo, hi] + sum_i k_i T_i e_i, k in {-1, 0, 1}^d \\ {0} (T_i balls), rounded out."""
+    """The boxes [lo, hi] + sum_i k_i T_i e_i, k in {-1, 0, 1}^d, k != 0 (T_i balls), rounded out."""
     for k in itertools.product((-1, 0, 1), repeat=len(periods)):
         if any(k):
             shift = [kk * T for kk, T in zip(k, periods)]
@@ -254,6 +260,48 @@ def _radius_for(p) -> float:
     return float(2.0 ** math.ceil(math.log2(1 + 1.5 * float(np.max(np.abs(p))))))
 
 
+def _where_cube(L, p, U, counter, max_boxes, d):
+    """Step 1 (L > U outside a cube B), then the branch and bound in B.
+
+    Returns the sentence of step 1 and the result of :func:`_branch_and_bound`.
+    """
+    R = _radius_for(p)
+    for _ in range(_RADIUS_ROUNDS):
+        share = _Counter(min(max_boxes // 4, counter.budget - counter.used))
+        try:
+            pieces = _exclude_outside(L, U, R, share)
+            counter.used += share.used
+            break
+        except _LowerPoint as low:
+            p, U = low.point, low.value
+            R = max(4 * R, _radius_for(p))
+        except _GiveUp:
+            R *= 4
+        counter.used += share.used
+    else:
+        raise _GiveUp(f"L > U outside a cube is not proved (last radius {R / 4:g}): L may have"
+                      " no global minimum, or grow too slowly")
+    where = (f"Global minima in B = (-{R:g}, {R:g})^{d}: L <= U = {U!r} at a numeric minimum (a"
+             f" ball at the exact float point), and L > U on |x|_inf >= {R:g}, proved on {pieces}"
+             " cone pieces x_i = +-r, x_j = r y_j (r >= R, |y_j| <= 1) by interval arithmetic"
+             " with infinite ends (polynomial parts bounded at infinity as r^m Ptilde(1/r, y),"
+             " affine growth models a r + b). Branch and bound over B")
+    return where, _branch_and_bound(L, R, U, counter)
+
+
+def _where_periodic(state, periods, lo, hi, U):
+    """The sentence of step 1 for a loss with a proved period in every variable."""
+    names = ", ".join(f"T_{v} = {T}" for v, T in zip(state, periods))
+    cell = " x ".join(f"[{float(a)!r}, {float(b)!r}]" for a, b in zip(lo, hi))
+    return ("L is periodic in every parameter: L(x + T_i e_i) - L(x) simplifies to exactly 0"
+            f" (SymPy) with {names}. So L takes every value in a cell C = prod [c_i, c_i + T_i]"
+            " and attains its minimum there (continuous on a compact set), and by translation"
+            " the global minima are the points q + sum_i k_i T_i e_i (k in Z^d) with q a global"
+            " minimum in C, with the same Hessian: s_min is the least lambda_max(H) over the"
+            f" global minima in C. Here C lies in the float box {cell}, and L <= U = {U!r} at a"
+            " numeric minimum (a ball at the exact float point). Branch and bound over that box")
+
+
 def _run(gdmap, *, max_boxes, prec, starts, seed):
     """The bracket, or raise :class:`_GiveUp` saying which step failed."""
     state = tuple(gdmap.state)
@@ -273,24 +321,17 @@ def _run(gdmap, *, max_boxes, prec, starts, seed):
     if not math.isfinite(U):
         raise _GiveUp("L is not evaluable at the numeric minimum")
     counter = _Counter(max_boxes)
-    R = _radius_for(p)
-    for _ in range(_RADIUS_ROUNDS):
-        share = _Counter(min(max_boxes // 4, counter.budget - counter.used))
-        try:
-            pieces = _exclude_outside(L, U, R, share)
-            counter.used += share.used
-            break
-        except _LowerPoint as low:
-            p, U = low.point, low.value
-            R = max(4 * R, _radius_for(p))
-        except _GiveUp:
-            R *= 4
-        counter.used += share.used
+    periods = _periods(loss, state)
+    if periods is not None:
+        Tb = _period_balls(periods, state)
+        lo = np.array([_down(arb(float(v)) - T / 2) for v, T in zip(p, Tb)])
+        hi = np.array([_up(arb(float(v)) + T) for v, T in zip(lo, Tb)])  # [lo, hi] holds a cell
+        where = _where_periodic(state, periods, lo, hi, U)
+        R = float(np.max(hi - lo)) / 2
+        points, U, leaves, outcome = _branch_and_bound(L, R, U, counter, cell=(lo, hi))
     else:
-        raise _GiveUp(f"L > U outside a cube is not proved (last radius {R / 4:g}): L may have"
-                      " no global minimum, or grow too slowly")
-    U_out = U
-    points, U, leaves, outcome = _branch_and_bound(L, R, U, counter)
+        Tb = ()
+        where, (points, U, leaves, outcome) = _where_cube(L, p, U, counter, max_boxes, d)
     for q in points:
         q.spectrum = _spectrum(q.H, d)
     top = min([U] + [_up(q.value) for q in points])
@@ -309,7 +350,7 @@ def _run(gdmap, *, max_boxes, prec, starts, seed):
     classes, zeros = [0] * len(minima), []
     if len(minima) > 1:
         zeros = _zero_residual(loss, state, minima)
-        classes = _equal_classes(minima, _symmetries(loss, state), zeros)
+        classes = _equal_classes(minima, _symmetries(loss, state), zeros, Tb)
     proved = len(set(classes)) == 1
     flattest = min(minima, key=lambda q: q.spectrum[1])
     s_lo = min(q.spectrum[0] for q in minima)
@@ -321,9 +362,10 @@ def _run(gdmap, *, max_boxes, prec, starts, seed):
     how = (f"L is a sum of squares whose residuals vanish at {len(zeros)} of them (Krawczyk on"
            " the residuals, so L = 0 = min L there)" if zeros else "")
     if len(zeros) < len(minima):
-        how += ("; " if how else "") + "signed permutations sigma with L o sigma = L map them onto each other"
-    argument = _argument(d, R, U_out, pieces, leaves, outcome, points, minima, proved, how,
-                         s_lo, s_hi, eta_lo, eta_hi, prec)
+        how += (("; " if how else "") + ("translations by the periods and " if len(Tb) else "")
+                + "signed permutations sigma with L o sigma = L map them onto each other")
+    argument = _argument(where, leaves, outcome, points, minima, proved, how, s_lo, s_hi,
+                         eta_lo, eta_hi, prec)
     sharp = (flattest.spectrum[0] + flattest.spectrum[1]) / 2
     return CriticalLearningRate((eta_lo + eta_hi) / 2, sharp, Exactness.CERTIFIED, flattest.mid,
                                 argument, morse_bott=True, certified_lower=eta_lo,
@@ -337,8 +379,8 @@ def _fmt(q):
             f" [{mx_lo:.15g}, {mx_hi:.15g}], lambda_min(H) >= {mn_lo:.6g}")
 
 
-def _argument(d, R, U_out, pieces, leaves, outcome, points, minima, proved, how, s_lo, s_hi,
-              eta_lo, eta_hi, prec):
+def _argument(where, leaves, outcome, points, minima, proved, how, s_lo, s_hi, eta_lo, eta_hi,
+              prec):
     shown = "; ".join(_fmt(q) for q in minima[:6]) + ("; ..." if len(minima) > 6 else "")
     ties = ("" if len(minima) == 1 else
             (f" {len(minima)} minima have values that balls do not separate; their values are"
@@ -347,12 +389,8 @@ def _argument(d, R, U_out, pieces, leaves, outcome, points, minima, proved, how,
              " proved equal: the global minima are among them, s_min is bracketed over all of"
              " them, and none is proved a global minimum (no witness for instability failing)."))
     return (
-        f"certified in {prec}-bit ball arithmetic. Global minima in B = (-{R:g}, {R:g})^{d}:"
-        f" L <= U = {U_out!r} at a numeric minimum (a ball at the exact float point), and"
-        f" L > U on |x|_inf >= {R:g}, proved on {pieces} cone pieces x_i = +-r, x_j = r y_j"
-        " (r >= R, |y_j| <= 1) by interval arithmetic with infinite ends (polynomial parts"
-        " bounded at infinity as r^m Ptilde(1/r, y), affine growth models a r + b)."
-        f" Branch and bound over B: {leaves} boxes, {outcome['value']} dropped as L > U,"
+        f"certified in {prec}-bit ball arithmetic. {where}: {leaves} boxes,"
+        f" {outcome['value']} dropped as L > U,"
         f" {outcome['gradient']} as the gradient misses 0, {outcome['Hessian']} as a diagonal"
         f" entry of H is < 0, {outcome['Krawczyk']} as the Krawczyk operator misses them;"
         f" {outcome['contracted']} contracted and {outcome['split']} split. Krawczyk proved"
@@ -391,7 +429,9 @@ def certified_analytic(gdmap, *, max_boxes=20000, prec=PREC, starts=12,
         uses the sharpest of them, and no point is claimed to be a global minimum). None
         when any step is not proved: a loss not proved analytic, d > 3, free symbols, no
         global minimum (L > U is not proved outside a cube), a degenerate or non-isolated
-        critical point at a low value, or ``max_boxes`` exhausted.
+        critical point at a low value, or ``max_boxes`` exhausted. A loss periodic in every
+        variable (with periods proved by SymPy) is handled on one cell of periods instead
+        of a cube; periodic in some variables only, it gets None.
 
     Examples
     --------
@@ -404,6 +444,9 @@ def certified_analytic(gdmap, *, max_boxes=20000, prec=PREC, starts=12,
     (True, True, True)
     >>> certified_analytic(GDMap(sp.log(1 + sp.exp(x)), [x])) is None  # no global minimum
     True
+    >>> crit = certified_analytic(GDMap(1 - sp.cos(x), [x]))  # period 2 pi, L''(2 pi k) = 1
+    >>> crit.certified_lower < 2 < crit.certified_upper, crit.minima_proved
+    (True, True)
 
     Notes
     -----
@@ -420,6 +463,15 @@ def certified_analytic(gdmap, *, max_boxes=20000, prec=PREC, starts=12,
        outside with L < U restarts farther out with it, and R grows fourfold up to 4 times.
        So every global minimum lies in B = (-R, R)^d. This needs L to grow: a coercive
        polynomial part (weight decay) or coercive analytic parts, with bounded terms.
+       Periodic losses instead: when every occurrence of x_i is in sin, cos, tan, ... of
+       c_k x_i + (free of x_i) with all c_k / c_0 = p_k / q_k rational, the candidate
+       T_i = (2 pi / |c_0|) lcm(q_k) / gcd(p_k) is kept only if SymPy simplifies
+       L(x + T_i e_i) - L(x) to exactly 0 (expand, simplify, or simplify after
+       expand_trig). With a proved period in every variable, L takes all its values in
+       the cell C = prod [c_i, c_i + T_i] (c = p - T / 2, held in a float box rounded
+       out), attains its minimum on C (continuous on a compact set), and the global
+       minima are the translates by sum_i k_i T_i e_i (k in Z^d) of those in C, with
+       the same Hessian; so step 2 runs over C and U comes from p alone.
     2. Which critical points. Branch and bound over B: natural, mean-value and second-order
        forms of L against U (each box midpoint lowers U), the gradient enclosure, the sign
        of the Hessian diagonal, and the Krawczyk operator
@@ -429,7 +481,8 @@ def certified_analytic(gdmap, *, max_boxes=20000, prec=PREC, starts=12,
     3. Which are global. A proved point is a candidate when its value ball is not above the
        least upper end of all values; one with a negative Rayleigh quotient is no minimum.
        A single candidate is the global minimum. Several are all global when their values
-       are proved equal: a signed permutation sigma with L o sigma = L (SymPy) maps one
+       are proved equal: a signed permutation sigma with L o sigma = L (SymPy), or for a
+       periodic loss a translation by sum_i k_i T_i e_i (k in {-1, 0, 1}^d), maps one
        into the uniqueness box of another, or L = sum c_j r_j^2 syntactically (d residuals)
        and a Krawczyk test proves r = 0 at each (then L = 0 = min L there).
     4. The bracket. lambda_max in [v^T H v / v^T v, t] over the tight Krawczyk box (a

@@ -9,18 +9,21 @@ ball arithmetic, the Krawczyk test or the extended interval arithmetic of the mo
 import itertools
 import math
 import time
+from types import SimpleNamespace
 
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from flint import arb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdmaps import GDMap
 from gdmaps.critical import Exactness
 from gdmaps._extended_intervals import _INF, _Extended, _mul
-from gdmaps.critical_analytic import certified_analytic
+from gdmaps.critical_analytic import (_candidate_period, _equal_classes, _proved_period,
+                                      certified_analytic)
 from gdmaps.errors import InvalidTypeError
 from gdmaps.interval import working_precision
 
@@ -388,3 +391,87 @@ def test_extended_enclosures_hold_on_the_unbounded_cone(case, rng):
             point = [s * r if k == i else r * next(ys) for k in range(d)]
             value = f(*point)
             assert mpmath.mpf(lo) <= value <= mpmath.mpf(hi), (loss, point, value, lo, hi)
+
+
+# -- losses periodic in every variable: one cell of periods instead of a cube -----------------
+def test_one_minus_cos_has_eta_star_two():
+    # L' = sin x, L'' = cos x: the minima are x = 2 pi k with L'' = 1, so eta* = 2.
+    crit = certified_analytic(GDMap(1 - sp.cos(x), [x]))
+    _bracket_holds(crit, mpmath.mpf(2), width=1e-12)
+    assert crit.minima_proved and crit.morse_bott
+    assert abs(math.remainder(crit.minimizer[0], 2 * math.pi)) < 1e-9
+    for piece in ("periodic in every parameter", "T_x = 2*pi", "translation", "Krawczyk proved"):
+        assert piece in crit.argument
+
+
+def test_two_cosines_with_different_periods():
+    # H = diag(cos a, 4 cos 2b) = diag(1, 4) at the minima (2 pi k, pi m): eta* = 2/4 = 1/2.
+    crit = certified_analytic(GDMap(2 - sp.cos(a) - sp.cos(2*b), [a, b]))
+    _bracket_holds(crit, mpmath.mpf(1) / 2, width=1e-12)
+    assert crit.minima_proved
+    assert "T_b = pi" in crit.argument
+
+
+def test_coupled_periodic_loss():
+    # 1 - cos u = 2 sin^2(u/2) >= sin^2(u) / 2, so L >= (sin^2 a + sin^2 b)/2 - |sin a sin b|/10
+    # >= 0, with L = 0 only where 1 - cos a = 1 - cos b = 0: the minima are (2 pi k, 2 pi m),
+    # H = [[1, 1/10], [1/10, 1]], lambda_max = 11/10 and eta* = 20/11.
+    loss = 2 - sp.cos(a) - sp.cos(b) + sp.sin(a) * sp.sin(b) / 10
+    crit = certified_analytic(GDMap(loss, [a, b]))
+    _bracket_holds(crit, mpmath.mpf(20) / 11, width=1e-12)
+    assert crit.minima_proved
+
+
+def test_commensurable_frequencies_give_the_common_period():
+    # cos(x/2) and cos(x/3) have periods 4 pi and 6 pi: the common period is 12 pi, and
+    # L = 0 only on 12 pi Z, where L'' = 1/4 + 1/9 = 13/36: eta* = 72/13.
+    loss = 2 - sp.cos(x / 2) - sp.cos(x / 3)
+    assert sp.simplify(_candidate_period(loss, x) - 12 * sp.pi) == 0
+    crit = certified_analytic(GDMap(loss, [x]))
+    _bracket_holds(crit, mpmath.mpf(72) / 13, width=1e-12)
+
+
+def test_a_higher_harmonic_leaves_one_class_of_minima():
+    # L' = sin x + sin(2x)/2 = sin x (1 + cos x): critical points 0 (L = -5/4) and pi
+    # (L = 3/4), L''(0) = cos 0 + cos 0 = 2: eta* = 1.
+    crit = certified_analytic(GDMap(-sp.cos(x) - sp.cos(2*x) / 4, [x]))
+    _bracket_holds(crit, mpmath.mpf(1), width=1e-12)
+    assert crit.minima_proved
+
+
+def test_periodic_minima_of_different_sharpness_give_the_flatter():
+    # L = r^2/2 with r = sin x (2 + cos x), zero only where sin x = 0. There L'' = r'^2 with
+    # r' = cos x (2 + cos x) - sin^2 x: r'(0) = 3 (L'' = 9), r'(pi) = -1 (L'' = 1).
+    # Both are global minima (L = 0): s_min = 1, eta* = 2, at the flat class pi + 2 pi k.
+    loss = (sp.sin(x) * (2 + sp.cos(x)))**2 / 2
+    crit = certified_analytic(GDMap(loss, [x]))
+    _bracket_holds(crit, mpmath.mpf(2), width=1e-12)
+    assert crit.minima_proved
+    assert abs(abs(math.remainder(crit.minimizer[0], 2 * math.pi)) - math.pi) < 1e-9
+
+
+def test_a_period_that_does_not_hold_is_not_accepted():
+    quasi = sp.cos(x) + sp.cos(sp.sqrt(2) * x)  # incommensurable frequencies: not periodic
+    assert _candidate_period(quasi, x) is None
+    assert not _proved_period(quasi, x, 2 * sp.pi)
+    assert not _proved_period(quasi, x, 2 * sp.sqrt(2) * sp.pi)
+    assert not _proved_period(sp.sin(x), x, sp.pi)
+    assert not _proved_period(1 - sp.cos(x), x, -2 * sp.pi)
+    assert _proved_period(sp.sin(x)**2, x, sp.pi)
+    assert _proved_period(sp.sin(x) * sp.cos(x), x, sp.pi)  # needs simplify: sin(2x)/2
+    assert _candidate_period(1 - sp.cos(x) + x**2 / 100, x) is None  # x outside the cosine
+    assert _candidate_period(sp.cos(x**2), x) is None                # not affine in x
+    assert certified_analytic(GDMap(quasi, [x])) is None
+
+
+def test_translates_by_a_period_are_one_class():
+    # Points near -pi and pi (boxes of radius 1e-12, regions of radius 1e-6) with period
+    # 2 pi: one class; a point near 0 is not a translate of them.
+    def point(c):
+        lo, hi = np.array([c - 1e-12]), np.array([c + 1e-12])
+        return SimpleNamespace(lo=lo, hi=hi, region=(lo - 1e-6, hi + 1e-6))
+    pts = [point(-math.pi), point(0.0), point(math.pi)]
+    with working_precision(106):
+        roots = _equal_classes(pts, [], [], [2 * arb.pi()])
+        assert roots[0] == roots[2] != roots[1]
+        assert len(set(_equal_classes(pts, [], []))) == 3
