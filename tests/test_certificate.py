@@ -4,7 +4,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from gdmaps import GDMap, iterate
+from gdmaps import GDMap, critical_learning_rate, iterate
 from gdmaps.certificate import Status, certify_measure_zero
 from gdmaps.models import linear_network, scalar_chain
 
@@ -34,12 +34,27 @@ def test_soundness_on_scalar_chains(k, p, q, factor):
         assert cert.status is Status.HOLDS
 
 
-def test_random_linear_networks_never_hold_without_an_exact_eta_star():
+def test_random_linear_networks_hold_only_where_every_sampled_minimum_is_unstable():
+    # non-whitened data: the minima are W2 W1 = W* = Y X^T (X X^T)^-1; sample them
+    # independently (W1 random invertible, W2 = W* W1^-1) and check the certified bracket and
+    # the verdict at eta = 5 against their lambda_max(H)
     rng = np.random.default_rng(0)
     for _ in range(3):
         X, Y = np.round(rng.normal(size=(2, 3)), 1), np.round(rng.normal(size=(1, 3)), 1)
-        cert = certify_measure_zero(linear_network(X, Y, [2]), 5.0)
-        assert cert.status is not Status.HOLDS
+        g = linear_network(X, Y, [2])
+        crit = critical_learning_rate(g)
+        cert = certify_measure_zero(g, 5.0)
+        Xf, Yf = np.array(sp.Matrix(X).evalf(), dtype=float), np.array(Y, dtype=float)
+        W = Yf @ Xf.T @ np.linalg.inv(Xf @ Xf.T)
+        lam = []
+        for _ in range(200):
+            W1 = rng.normal(size=(2, 2))
+            W2 = W @ np.linalg.inv(W1)
+            lam.append(np.linalg.eigvalsh(g.numeric.hessian(np.concatenate([W1.ravel(), W2.ravel()])))[-1])
+        # every minimum has lambda_max >= s_min >= 2 / certified_upper
+        assert min(lam) >= 2 / crit.certified_upper * (1 - 1e-9)
+        if cert.status is Status.HOLDS:
+            assert min(lam) > 2 / 5
 
 
 def test_degenerate_origin_of_depth_three_is_named():
