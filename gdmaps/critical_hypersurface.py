@@ -17,8 +17,9 @@ import sympy as sp
 from flint import arb
 
 from gdmaps.critical import CriticalLearningRate, Exactness, _sos_residuals
-from gdmaps.critical_poly import (_dominant_pure_powers, _exact_point, exact_values, lowest,
-                                  polynomial_minima, solve_zero_dimensional)
+from gdmaps._bounded_below import dominant_pure_powers
+from gdmaps._zero_dimensional import exact_point, exact_values, lowest, solve_zero_dimensional
+from gdmaps.critical_poly import polynomial_minima
 from gdmaps.interval import float_lower, float_upper, working_precision
 
 __all__ = ["hypersurface_minima"]
@@ -103,7 +104,7 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
         return None
     real_sing = [(f, k, co) for f, co in sing for k in range(len(f.exact))]
     if real_sing:
-        point = _exact_point(*real_sing[0])
+        point = exact_point(*real_sing[0])
         return CriticalLearningRate(sp.oo, sp.S.Zero, Exactness.EXACT, point,
                                     head + f" At the singular zero {point}, grad r = 0 and H = 0:"
                                     " s_min = 0.", morse_bott=False)
@@ -125,11 +126,11 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
         return None
     best = lowest([v for *_, v in values])
     field, k, coords, _ = next(item for item in values if item[3] == best)
-    point = _exact_point(field, k, coords)
+    point = exact_point(field, k, coords)
     s_hi = 2 * c * best
     head += (f" The Lagrange points of g on Z (r = 0, grad g parallel to grad r) are finite; the"
              f" smallest value of g there is {best}, at {point}.")
-    attained = _dominant_pure_powers(g, state) or _dominant_pure_powers(
+    attained = dominant_pure_powers(g, state) or dominant_pure_powers(
         sp.Poly(g.as_expr() + r.as_expr() ** 2, *state), state)
     if attained:
         return CriticalLearningRate(2 / s_hi, s_hi, Exactness.EXACT, point,
