@@ -12,7 +12,7 @@ from gdmaps.critical import Exactness, critical_learning_rate
 from gdmaps.errors import GdmapsError, InvalidTypeError, check_choice
 from gdmaps.gd import GDMap
 from gdmaps.interval import NotCertifiableError
-from gdmaps.non_singularity import Verdict, non_singularity
+from gdmaps.non_singularity import Verdict, _short, non_singularity
 from gdmaps.symbols import exact_step
 
 __all__ = ["Status", "Step", "Certificate", "certify_measure_zero", "REFERENCES"]
@@ -202,11 +202,6 @@ def _other_isolated(others, eta):
                         f" spectrum in [{lo.str(6, radius=True)}, {hi.str(6, radius=True)}]) is"
                         " not shown unstable")
     return Step(name, True, "; ".join(evidence) or "there are no other critical points")
-
-
-def _short(x, limit=100):
-    text = str(x)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _other_by_components(gdmap, eta, crit):

@@ -18,9 +18,10 @@ from flint import arb
 
 from gdmaps.critical import CriticalLearningRate, Exactness, _sos_residuals
 from gdmaps._bounded_below import dominant_pure_powers
+from gdmaps.algebraic import exact_ball
 from gdmaps._zero_dimensional import exact_point, exact_values, lowest, solve_zero_dimensional
 from gdmaps.critical_poly import polynomial_minima
-from gdmaps.interval import float_lower, float_upper, working_precision
+from gdmaps.interval import NotCertifiableError, float_lower, float_upper, working_precision
 
 __all__ = ["hypersurface_minima"]
 
@@ -85,6 +86,14 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
     At a zero of r with grad r != 0, Z is a smooth hypersurface and H = 2c grad r grad r^T has
     rank 1 = its codimension: the minimum is Morse-Bott, so below eta* it attracts an open set.
     """
+    try:
+        return _hypersurface(gdmap)
+    except (ArithmeticError, NotCertifiableError):
+        return None  # balls that could not be separated: another method decides
+
+
+def _hypersurface(gdmap) -> CriticalLearningRate | None:
+    """The body of :func:`hypersurface_minima`."""
     state = tuple(gdmap.state)
     found = _single_residual(gdmap.loss, state)
     if found is None:
@@ -151,15 +160,10 @@ def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
                                     f" ({low.reason}), which the Lagrange point reaches: s_min ="
                                     f" {s_hi}.", morse_bott=True)
     with working_precision(128):
-        lower = float_lower(arb(2) / _ball(s_hi))
-        upper = float_upper(arb(2) / _ball(s_lo)) if s_lo > 0 else None
+        lower = float_lower(arb(2) / exact_ball(s_hi, 128))
+        upper = float_upper(arb(2) / exact_ball(s_lo, 128)) if s_lo > 0 else None
     return CriticalLearningRate(float(2 / s_hi), float(s_hi), Exactness.CERTIFIED, point,
                                 head + f" g >= {low.value} on all of R^d, so s_min lies in"
                                 f" [{s_lo}, {s_hi}].", morse_bott=True,
                                 certified_lower=lower, certified_upper=upper)
 
-
-def _ball(value):
-    from gdmaps.algebraic import exact_ball
-
-    return exact_ball(value, 128)

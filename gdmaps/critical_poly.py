@@ -28,7 +28,8 @@ from gdmaps._zero_dimensional import (PREC, charpoly_mod, compose_mod, critical_
                                       exact_point, exact_values, extreme_eigenvalues, horner,
                                       identify, lowest, real_root_balls, solve_zero_dimensional)
 from gdmaps.critical import CriticalLearningRate, Exactness
-from gdmaps.interval import float_lower, float_upper, working_precision
+from gdmaps.interval import NotCertifiableError, float_lower, float_upper, working_precision
+from gdmaps.non_singularity import _short
 
 __all__ = ["PolynomialMinima", "polynomial_minima", "exact_polynomial"]
 
@@ -133,7 +134,10 @@ def polynomial_minima(gdmap) -> PolynomialMinima | None:
     >>> m.points, m.value, m.sharpness
     (((-1,), (1/5,)), 0, (10512/625, 144/25))
     """
-    return _minima(gdmap.loss, tuple(gdmap.state))
+    try:
+        return _minima(gdmap.loss, tuple(gdmap.state))
+    except (ArithmeticError, NotCertifiableError):
+        return None  # balls that could not be separated: another method decides
 
 
 @functools.lru_cache(maxsize=64)
@@ -257,11 +261,6 @@ def exact_polynomial(gdmap) -> CriticalLearningRate | None:
     return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument, morse_bott=morse,
                                 certified_lower=lower, certified_upper=upper,
                                 minima_proved=m.attained)
-
-
-def _short(x, limit=160):
-    text = str(x)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _ball_text(b):
