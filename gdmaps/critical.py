@@ -418,7 +418,10 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
     chains, (ab - y)^2 / 2, with any data): on the minima P = P*,
     lambda_max = q''(P*) sum_i P*^2 / w_i^2 >= q''(P*) k |P*|^(2 - 2/k) (AM-GM).
     Exact too for depth-2 linear networks with X X^T = c I: eta* = 1 / ||Y X^T||_2
-    (sum reduction). Otherwise a numeric estimate that is labelled as such.
+    (sum reduction). Exact for polynomial losses with finitely many critical points, for
+    L = c r^2 (minima on a hypersurface) and for ReLU/Max/Min/Abs losses whose pieces are
+    of those kinds; a certified bracket for analytic losses in up to 3 variables and
+    non-whitened linear networks. Otherwise a numeric estimate that is labelled as such.
     """
     if not isinstance(gdmap, GDMap):
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
@@ -430,11 +433,13 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
         from gdmaps.critical_hypersurface import hypersurface_minima
         from gdmaps.critical_linear import exact_linear_network
         from gdmaps.critical_linear_bracket import certified_linear_network
+        from gdmaps.critical_piecewise import piecewise_minima
         from gdmaps.critical_poly import exact_polynomial
 
         exact = (_exact_product(gdmap) or exact_linear_network(gdmap)
                  or certified_linear_network(gdmap) or exact_polynomial(gdmap)
-                 or hypersurface_minima(gdmap) or certified_analytic(gdmap))
+                 or hypersurface_minima(gdmap) or piecewise_minima(gdmap)
+                 or certified_analytic(gdmap))
     elif len(gdmap.state) > 1:
         exact = _exact_product(gdmap)
     if exact is not None:

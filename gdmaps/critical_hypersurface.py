@@ -11,6 +11,7 @@ Phase retrieval (x^2 - y)^2, rings (x^2 + y^2 - 1)^2 and (a^2 b - 1)^2 are of th
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -23,7 +24,7 @@ from gdmaps._zero_dimensional import exact_point, exact_values, lowest, solve_ze
 from gdmaps.critical_poly import polynomial_minima
 from gdmaps.interval import NotCertifiableError, float_lower, float_upper, working_precision
 
-__all__ = ["hypersurface_minima"]
+__all__ = ["ZeroSet", "zero_set", "hypersurface_minima"]
 
 
 def _single_residual(loss, state):
@@ -67,6 +68,61 @@ def _zero_on_segment(r, a, b, state):
     return tuple(sp.expand(ai + root * (bi - ai)) for ai, bi in zip(a, b))
 
 
+@dataclass(frozen=True, eq=False)
+class ZeroSet:
+    """The sharpness g = |grad r|^2 on the real zeros Z of a polynomial r, exactly.
+
+    Attributes
+    ----------
+    g : sympy.Poly
+    singular : tuple of exact points
+        Real zeros where grad r = 0 (H = 0 there).
+    constant : SymPy number or None
+        The value of g on Z when g reduces to a constant modulo r (then ``lagrange`` is empty).
+    lagrange : tuple of (value of g, exact point)
+        Every real Lagrange point of g on Z (r = 0, grad g parallel to grad r).
+    coercive : bool
+        g (or g + r^2) is proved coercive, so on every closed part of Z without singular
+        zeros the infimum of g is attained at a Lagrange point.
+    """
+
+    g: object
+    singular: tuple
+    constant: object
+    lagrange: tuple
+    coercive: bool
+
+
+def zero_set(r, state) -> ZeroSet | None:
+    """Singular zeros, Lagrange points and coercivity of g = |grad r|^2 on {r = 0}.
+
+    None when a polynomial system on the way has infinitely many complex solutions or
+    its balls cannot be separated.
+    """
+    grad = [r.diff(v) for v in state]
+    g = sp.Poly(sum(q.as_expr() ** 2 for q in grad), *state)
+    sing = solve_zero_dimensional([r.as_expr()] + [q.as_expr() for q in grad], state)
+    if sing is None:
+        return None
+    singular = tuple(exact_point(f, k, co) for f, co in sing for k in range(len(f.exact)))
+    basis = sp.groebner([r.as_expr()], *state, order="grevlex")
+    rest = sp.Poly(basis.reduce(g.as_expr())[1], *state)
+    if rest.is_ground and rest.LC().is_Rational:
+        return ZeroSet(g, singular, rest.LC(), (), True)
+    minors = [sp.expand(g.diff(a).as_expr() * grad[j].as_expr() - g.diff(b).as_expr() * grad[i].as_expr())
+              for (i, a), (j, b) in itertools.combinations(list(enumerate(state)), 2)]
+    lag = solve_zero_dimensional([r.as_expr()] + minors, state)
+    if lag is None:
+        return None
+    values = exact_values(lag, g.as_expr(), state)
+    if values is None:
+        return None
+    coercive = bool(dominant_pure_powers(g, state) or dominant_pure_powers(
+        sp.Poly(g.as_expr() + r.as_expr() ** 2, *state), state))
+    return ZeroSet(g, singular, None, tuple((v, exact_point(f, k, co)) for f, k, co, v in values),
+                   coercive)
+
+
 def hypersurface_minima(gdmap) -> CriticalLearningRate | None:
     """eta* for L = c r^2 (c > 0, r a polynomial with rational coefficients), exactly or bracketed.
 
@@ -102,51 +158,36 @@ def _hypersurface(gdmap) -> CriticalLearningRate | None:
     change = _sign_change(r, state)
     if change is None:
         return None
-    grad = [r.diff(v) for v in state]
-    g = sp.Poly(sum(q.as_expr() ** 2 for q in grad), *state)
+    zs = zero_set(r, state)
+    if zs is None:
+        return None
     head = (f"L = {c} r^2 with r = {r.as_expr()}: L >= 0, and r changes sign between"
             f" {change[0]} and {change[1]}, so its real zeros Z are the global minima. There"
-            f" H = 2c grad r grad r^T, so lambda_max(H) = 2c g with g = |grad r|^2 = {g.as_expr()}.")
-    # singular zeros: H = 0 there, s_min = 0
-    sing = solve_zero_dimensional([r.as_expr()] + [q.as_expr() for q in grad], state)
-    if sing is None:
-        return None
-    real_sing = [(f, k, co) for f, co in sing for k in range(len(f.exact))]
-    if real_sing:
-        point = exact_point(*real_sing[0])
+            f" H = 2c grad r grad r^T, so lambda_max(H) = 2c g with g = |grad r|^2 = {zs.g.as_expr()}.")
+    if zs.singular:
+        point = zs.singular[0]
         return CriticalLearningRate(sp.oo, sp.S.Zero, Exactness.EXACT, point,
                                     head + f" At the singular zero {point}, grad r = 0 and H = 0:"
                                     " s_min = 0.", morse_bott=False)
-    # g constant on Z (a ring): one value
-    basis = sp.groebner([r.as_expr()], *state, order="grevlex")
-    rest = basis.reduce(g.as_expr())[1]
-    if sp.Poly(rest, *state).is_ground and sp.Poly(rest, *state).LC().is_Rational:
-        s = 2 * c * rest
+    if zs.constant is not None:
+        s = 2 * c * zs.constant
         return CriticalLearningRate(2 / s, s, Exactness.EXACT, _zero_on_segment(r, *change, state),
-                                    head + f" g = {rest} on Z (g reduces to it modulo r), so"
+                                    head + f" g = {zs.constant} on Z (g reduces to it modulo r), so"
                                     f" s_min = {s}.", morse_bott=True)
-    minors = [sp.expand(g.diff(a).as_expr() * grad[j].as_expr() - g.diff(b).as_expr() * grad[i].as_expr())
-              for (i, a), (j, b) in itertools.combinations(list(enumerate(state)), 2)]
-    lag = solve_zero_dimensional([r.as_expr()] + minors, state)
-    if lag is None:
+    if not zs.lagrange:
         return None
-    values = exact_values(lag, g.as_expr(), state)
-    if not values:
-        return None
-    best = lowest([v for *_, v in values])
-    field, k, coords, _ = next(item for item in values if item[3] == best)
-    point = exact_point(field, k, coords)
+    best = lowest([v for v, _ in zs.lagrange])
+    point = next(pt for v, pt in zs.lagrange if v == best)
     s_hi = 2 * c * best
     head += (f" The Lagrange points of g on Z (r = 0, grad g parallel to grad r) are finite; the"
              f" smallest value of g there is {best}, at {point}.")
-    attained = dominant_pure_powers(g, state) or dominant_pure_powers(
-        sp.Poly(g.as_expr() + r.as_expr() ** 2, *state), state)
-    if attained:
+    if zs.coercive:
         return CriticalLearningRate(2 / s_hi, s_hi, Exactness.EXACT, point,
                                     head + " g (or g + r^2, equal to it on Z) is coercive (pure even"
                                     " powers dominate every other monomial), so its infimum on Z is"
                                     f" attained at a Lagrange point: s_min = {s_hi}.",
                                     morse_bott=True)
+    g = zs.g
     from gdmaps.gd import GDMap
 
     present = [v for v in state if g.degree(v) > 0]

@@ -181,9 +181,13 @@ def _balls(gdmap, eta, points):
 
     from gdmaps.interval import NotCertifiableError, interval_function, working_precision
 
-    F = interval_function(gdmap.at(eta), prec=212)
     proof = analyticity(gdmap.loss, gdmap.state)
     kinked = not proof.analytic
+    if kinked:
+        by_pieces = _pieces(gdmap, eta)
+        if by_pieces is not None:
+            return by_pieces
+    F = interval_function(gdmap.at(eta), prec=212)
     reasons = []
     for q in points:
         try:
@@ -208,6 +212,34 @@ def _balls(gdmap, eta, points):
     why = reasons[0] if reasons else "the determinant ball contained 0 at every test point"
     return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
                           f"the loss is not polynomial; ball arithmetic did not decide: {why}")
+
+
+def _pieces(gdmap, eta):
+    """A kinked loss: non-singular on every open sign region, whose complement is null."""
+    from gdmaps.piecewise import polynomial_pieces
+
+    pieces = polynomial_pieces(gdmap.loss, gdmap.state)
+    if pieces is None:
+        return None
+    parts = []
+    for piece in pieces:
+        loss = sp.expand(piece.loss)
+        if not loss.free_symbols & set(gdmap.state):
+            parts.append("constant: G = identity, det = 1")
+            continue
+        ns = non_singularity(GDMap(loss, list(gdmap.state)), eta)
+        if ns.verdict is not Verdict.PROVEN:
+            return NonSingularity(
+                Verdict.INCONCLUSIVE, eta, None, None, None,
+                f"on the piece {piece!r} of the kinked loss: {ns.verdict.value}: {ns.argument}")
+        parts.append(ns.argument)
+    kinks = sorted({str(z) for p in pieces for z, _ in p.signs})
+    return NonSingularity(
+        Verdict.PROVEN, eta, None, None, None,
+        f"the loss has kinks only on the zero sets of the non-zero polynomials {_short(kinks)}, a"
+        f" null set; off them it is one of {len(pieces)} pieces, each analytic on R^d with"
+        f" det(I - eta H) not identically zero ({_short('; '.join(parts), 400)}), so G_eta is a"
+        " local diffeomorphism off a null set on every piece")
 
 
 def _short(x, limit=120):

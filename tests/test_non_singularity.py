@@ -51,7 +51,18 @@ def test_analytic_losses_are_proven_in_ball_arithmetic():
 
 
 def test_kinked_losses_are_never_proven_from_one_piece():
+    x = sp.Symbol("x")
+    ns = non_singularity(GDMap(sp.Max(0, sp.sin(x)) ** 2 + x ** 2, [x]), 0.1)  # pieces not polynomial
+    assert ns.verdict is Verdict.INCONCLUSIVE and "other pieces were not examined" in ns.argument
+
+
+def test_kinked_losses_are_proven_piece_by_piece():
     from gdmaps.models import relu_example
 
     ns = non_singularity(relu_example(), 0.1)
-    assert ns.verdict is Verdict.INCONCLUSIVE and "other pieces were not examined" in ns.argument
+    assert ns.verdict is Verdict.PROVEN and "3 pieces" in ns.argument
+    # a piece whose determinant vanishes identically ((x^2 + y^2)/2 at eta = 1) blocks the proof
+    x, y = sp.symbols("x y")
+    ns = non_singularity(GDMap(sp.Max(0, x) ** 2 / 2 + y ** 2 / 2, [x, y]), 1)
+    assert ns.verdict is Verdict.INCONCLUSIVE and "on the piece" in ns.argument
+    assert "singular" in ns.argument
