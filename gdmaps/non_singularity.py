@@ -224,10 +224,12 @@ def _pieces(gdmap, eta):
     parts = []
     for piece in pieces:
         loss = sp.expand(piece.loss)
-        if not loss.free_symbols & set(gdmap.state):
+        present = [s for s in gdmap.state if s in loss.free_symbols]
+        if not present:
             parts.append("constant: G = identity, det = 1")
             continue
-        ns = non_singularity(GDMap(loss, list(gdmap.state)), eta)
+        # H is zero in the rows and columns of absent parameters: det is the present block's
+        ns = non_singularity(GDMap(loss, present), eta)
         if ns.verdict is not Verdict.PROVEN:
             return NonSingularity(
                 Verdict.INCONCLUSIVE, eta, None, None, None,

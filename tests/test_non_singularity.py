@@ -66,3 +66,6 @@ def test_kinked_losses_are_proven_piece_by_piece():
     ns = non_singularity(GDMap(sp.Max(0, x) ** 2 / 2 + y ** 2 / 2, [x, y]), 1)
     assert ns.verdict is Verdict.INCONCLUSIVE and "on the piece" in ns.argument
     assert "singular" in ns.argument
+    # on x < 0 the piece 1 + y^2 lacks x: det(I - eta H) = 1 - 2 eta there, non-zero at eta = 1/3
+    ns = non_singularity(GDMap((sp.Max(0, x) - 1) ** 2 + y ** 2, [x, y]), sp.Rational(1, 3))
+    assert ns.verdict is Verdict.PROVEN
