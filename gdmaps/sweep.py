@@ -98,8 +98,8 @@ def _check_header(d, line: bytes, header: dict, where: str) -> None:
         diff = "; ".join(f"{k}: file {d.get(k, '(missing)')!r}, this call {header.get(k, '(missing)')!r}"
                          for k in sorted(set(d) | set(header)) if d.get(k) != header.get(k))
         raise InvalidArgumentError(
-            f"{where} holds a sweep with other settings ({diff}); call sweep with the settings"
-            f" of the file to resume it, or {_FIX}")
+            f"{where} holds a sweep with other settings ({diff}); use the settings of the file"
+            f" to resume it, or {_FIX}")
 
 
 def _check_row(d, number: int, line: bytes, header: dict, where: str) -> None:

@@ -273,7 +273,7 @@ def test_other_settings_are_named(tmp_path, full):
     path = tmp_path / "s.jsonl"
     path.write_bytes(full)
     with pytest.raises(InvalidArgumentError, match=r"other settings \(n: file 60, this call 50; steps:"
-                       r" file 60, this call 40\); call sweep with the settings of the file"):
+                       r" file 60, this call 40\); use the settings of the file to resume it"):
         sweep(AB, E3, path=path, n=50, steps=40, progress=False)
     assert path.read_bytes() == full
 
