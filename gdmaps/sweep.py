@@ -187,9 +187,19 @@ def _scan(data: bytes, header: dict, where: str):
     return done, len(data), ("newline" if tail else None), []
 
 
+def _json(record: dict) -> str:
+    """One line of JSON; numpy numbers and arrays (``n=np.int64(...)``) as their Python values."""
+    def plain(value):
+        if isinstance(value, (np.generic, np.ndarray)):
+            return value.tolist()
+        raise TypeError(f"{value!r} of type {type(value).__name__} cannot be written to a sweep file")
+
+    return json.dumps(record, default=plain)
+
+
 def _write(fd: int, record: dict) -> None:
     """Append one line with a single write (more only if the system writes short), then fsync."""
-    view = memoryview((json.dumps(record) + "\n").encode())
+    view = memoryview((_json(record) + "\n").encode())
     while view:
         view = view[os.write(fd, view):]
     os.fsync(fd)
@@ -205,7 +215,7 @@ def _open(path: Path, header: dict):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise InvalidArgumentError(f"cannot open {where} for reading and writing ({exc.strerror});"
+        raise InvalidArgumentError(f"cannot open {where} for reading and writing ({exc.strerror or exc});"
                                    " fix its permissions or pass a new path") from None
     try:
         if fcntl is not None:
@@ -231,7 +241,7 @@ def _open(path: Path, header: dict):
         return fd, {k: _row_from_dict(d) for k, d in done.items()}, notes
     except OSError as exc:
         os.close(fd)
-        raise InvalidArgumentError(f"cannot read or repair {where} ({exc.strerror}); {_FIX}") from None
+        raise InvalidArgumentError(f"cannot read or repair {where} ({exc.strerror or exc}); {_FIX}") from None
     except BaseException:
         os.close(fd)
         raise
@@ -317,7 +327,7 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
     fd, done, notes = None, {}, []
     if path is not None:
         path = Path(path)
-        fd, done, notes = _open(path, json.loads(json.dumps(header)))  # as it reads back from the file
+        fd, done, notes = _open(path, json.loads(_json(header)))  # as it reads back from the file
     for note in notes:
         _log.warning(note)
         if progress:

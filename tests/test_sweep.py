@@ -1,9 +1,25 @@
-"""sweep: rows equal single runs; an interrupted sweep resumes with exactly the same rows."""
+"""sweep: rows equal single runs; an interrupted sweep resumes with exactly the same rows.
+
+The sweep file cases (issue 11, section 3): whatever a kill leaves (nothing, a torn header, a
+torn or unterminated last row) resumes to the bytes of an uninterrupted file; whatever a kill
+cannot leave (a malformed complete line, a row of the wrong shape, another sweep's settings, a
+foreign file) is refused untouched. The truth is always a sweep that never touched a file.
+"""
 
 import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdmaps import GDMap, InvalidArgumentError
 from gdmaps.convergence import convergent_fraction
@@ -62,18 +78,6 @@ def test_progress_lines(capsys):
 
 
 # --- sweep files: torn writes, wrong rows, locks (issue 11, section 3) ---------------------------
-
-import logging  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 SMALL = dict(n=60, steps=60, progress=False)
 E3 = [0.5, 0.9, 1.3]
@@ -329,7 +333,7 @@ from gdmaps import GDMap
 from gdmaps.sweep import sweep
 a, b = sp.symbols("a b")
 sweep(GDMap((a * b - 1) ** 2 / 2, [a, b]), {etas}, path=sys.argv[1], n=60, steps=60,
-      progress=False, on_row=lambda row: time.sleep(0.3))
+      progress=False, on_row=lambda row: time.sleep(10))  # killed long before
 """
 
 
