@@ -11,6 +11,7 @@ import sympy as sp
 from gdmaps.compile import Kernel, NumericMap, _broadcast_rows, _offkink, lambdify_rows
 from gdmaps.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.map import Map
+from gdmaps.parsing import parse_expression
 from gdmaps.symbols import as_expr, as_symbols, exact_floats, exact_step
 
 __all__ = ["GDMap", "NumericGD", "ETA"]
@@ -28,12 +29,13 @@ class GDMap(Map):
         A scalar loss L(theta). Piecewise losses (``Max``, ``Piecewise``, ReLU)
         are differentiated off their kinks. A number written with a decimal point is
         read as that decimal (``0.2`` is 1/5, as on the command line), so the
-        symbolic analyses that follow are exact.
+        symbolic analyses that follow are exact. A string is read by the whitelist
+        parser :func:`gdmaps.parsing.parse_expression` and never run as Python.
     params : sequence of symbols (or names)
         The trainable parameters theta: the state of the map, in order.
-    eta : positive float, optional
-        The step size. Left as the positive symbol ``eta`` until fixed, here or
-        with :meth:`at`.
+    eta : positive number, optional
+        The step size (a bool is refused; a string such as ``"1/3"`` is read exactly).
+        Left as the positive symbol ``eta`` until fixed, here or with :meth:`at`.
 
     Examples
     --------
@@ -48,6 +50,8 @@ class GDMap(Map):
     [2*a*b - 1,      a**2]])
     >>> g.at(0.5)([2.0, 0.5])
     array([2. , 0.5])
+    >>> GDMap("(a*b - 1)^2/2", ["a", "b"], eta="1/3").eta
+    1/3
 
     Notes
     -----
@@ -106,11 +110,26 @@ class GDMap(Map):
         """DG = I - eta * H."""
         return sp.eye(self.dim) - self.eta * self.hessian()
 
+    def subs(self, mapping=None, /, **by_name):
+        """Bind parameter values, or substitute expressions; see :meth:`Map.subs`.
+
+        A string value is read by the whitelist parser (never run as Python).
+
+        Examples
+        --------
+        >>> GDMap("(a*b - y)^2/2", ["a", "b"]).subs(y="1/3")
+        GDMap(L = (a*b - 1/3)**2/2, eta = eta)
+        """
+        def read(key, value):
+            return parse_expression(value, name=f"subs {key}") if isinstance(value, str) else value
+        mapping = {k: read(k, v) for k, v in dict(mapping or {}).items()}
+        return super().subs(mapping, **{k: read(k, v) for k, v in by_name.items()})
+
     def _substitute(self, pairs):
         eta = self._values.get(ETA)
         loss = self._loss_template.subs({k: v for k, v in pairs.items() if k != ETA})
         out = GDMap(loss.xreplace({k: v for k, v in self._values.items() if k != ETA}),
-                    self._state, None if eta is None else float(eta))
+                    self._state, eta)
         return out.subs({ETA: pairs[ETA]}) if ETA in pairs else out
 
     # -- numeric side --------------------------------------------------------

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import keyword
-import re
-
 import sympy as sp
-from sympy.parsing.sympy_parser import (convert_xor, parse_expr, rationalize,
-                                        standard_transformations)
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError
 from gdmaps.gd import GDMap
-from gdmaps.symbols import exact
+from gdmaps.parsing import parse_bindings, parse_expression
 
 __all__ = ["loss_from_text"]
 
-_TRANSFORMS = standard_transformations + (convert_xor, rationalize)
-_NAME = re.compile(r"(?<![\w.])([^\W\d]\w*)(\s*\()?")
 _ALLOWED = ("text must be a loss expression, optionally followed by values 'name = number'"
             " separated by ';', e.g. '(a*b - y)**2/2; y = 1'")
-
-
-def _parse(body: str, what: str) -> sp.Expr:
-    names = {m.group(1) for m in _NAME.finditer(body) if not m.group(2)}
-    bad = sorted(n for n in names if keyword.iskeyword(n) and n not in ("True", "False"))
-    if bad:
-        raise InvalidArgumentError(f"{what} {body!r} uses the Python keyword {bad[0]!r}; rename it")
-    local = {n: sp.Symbol(n) for n in names if n not in ("pi", "True", "False")}
-    try:
-        expr = parse_expr(body, local_dict=local, transformations=_TRANSFORMS)
-    except Exception as exc:  # noqa: BLE001 - eval of user text can raise anything
-        raise InvalidArgumentError(f"{what} {body!r} cannot be read ({type(exc).__name__});"
-                                   f" {_ALLOWED}") from None
-    if not isinstance(expr, sp.Expr):
-        raise InvalidArgumentError(f"{what} {body!r} is not a scalar expression; {_ALLOWED}")
-    return expr
 
 
 def loss_from_text(text, params=None, *, eta=None) -> GDMap:
@@ -47,8 +24,19 @@ def loss_from_text(text, params=None, *, eta=None) -> GDMap:
         symbols. Decimals are exact (0.1 is 1/10); ``^`` is a power.
     params : sequence of names, optional
         The trainable parameters; default every symbol without a value, by name.
-    eta : positive float, keyword-only, optional
+    eta : positive number, keyword-only, optional
         The step size.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For empty text, or text outside the grammar of :mod:`gdmaps.parsing`.
+
+    Notes
+    -----
+    The text is read by the whitelist parser :mod:`gdmaps.parsing` (Python's ``ast``,
+    walked node by node): it is never run as Python, and anything outside the grammar
+    (attributes, strings, calls of functions not in its table, ...) is refused.
 
     Examples
     --------
@@ -62,17 +50,10 @@ def loss_from_text(text, params=None, *, eta=None) -> GDMap:
         raise InvalidTypeError(f"text must be a string, got {type(text).__name__}")
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if not parts:
-        raise InvalidArgumentError(f"text is empty; {_ALLOWED}")
-    loss = _parse(parts[0], "loss")
-    values = {}
-    for part in parts[1:]:
-        name, sep, body = (s.strip() for s in part.partition("="))
-        if not sep or not name.isidentifier():
-            raise InvalidArgumentError(f"text part {part!r} is not 'name = number'; {_ALLOWED}")
-        value = _parse(body, f"value of {name}")
-        if not value.is_number or not value.is_real:
-            raise InvalidArgumentError(f"text gives {name} the value {body!r}, not a real number")
-        values[sp.Symbol(name)] = exact(value)
+        raise InvalidArgumentError(f"text is empty, got {text!r}; {_ALLOWED}")
+    loss = parse_expression(parts[0], name="loss")
+    given = parse_bindings("; ".join(parts[1:]), name="text") if parts[1:] else {}
+    values = {sp.Symbol(name): value for name, value in given.items()}
     unknown = sorted(str(s) for s in values if s not in loss.free_symbols)
     if unknown:
         raise InvalidArgumentError(f"text gives a value to {unknown[0]}, which is not in the loss")

@@ -10,6 +10,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
+from gdmaps.parsing import parse_expression, parse_number
 
 __all__ = ["as_expr", "as_symbols", "exact", "exact_floats", "finite_real", "sort_symbols"]
 
@@ -19,12 +20,16 @@ def exact(value, *, name: str = "value") -> sp.Expr:
 
     Floats are read as the decimal they print as, so ``0.1`` becomes ``1/10``:
     the number the user typed, and exact arithmetic stays exact downstream.
+    A string is read by the whitelist parser :func:`gdmaps.parsing.parse_number`
+    (never evaluated as Python): ``"2/3"``, ``"0.1"``, ``"sqrt(2)/2"``.
 
     Examples
     --------
-    >>> exact(0.1), exact(3), exact(np.float64(1.4))
-    (1/10, 3, 7/5)
+    >>> exact(0.1), exact(3), exact(np.float64(1.4)), exact("2/3")
+    (1/10, 3, 7/5, 2/3)
     """
+    if isinstance(value, str):
+        return parse_number(value, name=name)
     if isinstance(value, sp.Float):
         return _decimal(value, name=name)
     if isinstance(value, sp.Basic):
@@ -39,7 +44,7 @@ def exact(value, *, name: str = "value") -> sp.Expr:
             raise InvalidArgumentError(f"{name} must be finite, got {v!r}")
         return sp.Rational(repr(v))
     try:
-        return sp.sympify(value, strict=True)
+        return sp.sympify(value, strict=True)  # strict: never parses text
     except (sp.SympifyError, TypeError):
         raise InvalidTypeError(
             f"{name} must be a number or a SymPy expression, got {value!r}"
@@ -98,26 +103,53 @@ def finite_real(name: str, value) -> sp.Expr:
 def exact_step(value, *, name: str = "eta") -> sp.Expr:
     """A step size as an exact positive number: SymPy numbers kept, floats read as decimals.
 
+    A bool is refused (``True`` is not a step size); a string is read by the whitelist
+    parser, so ``"1/3"`` is exactly 1/3.
+
     Examples
     --------
-    >>> exact_step(sp.Rational(1, 3)), exact_step(0.1)
-    (1/3, 1/10)
+    >>> exact_step(sp.Rational(1, 3)), exact_step(0.1), exact_step("2/3")
+    (1/3, 1/10, 2/3)
     """
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidTypeError(f"{name} must be a positive real number, got the bool {value!r}")
+    if isinstance(value, str):
+        try:
+            value = parse_number(value, name=name)
+        except InvalidArgumentError as exc:
+            reason = getattr(exc, "reason", "empty or too long").split(";", 1)[0]
+            raise InvalidArgumentError(f"{name} must be a positive real number such as 0.5, 1e-3 or 2/3,"
+                                       f" got {value!r} ({reason})") from None
     check_positive_finite(name, value)
     return exact(value if isinstance(value, sp.Basic) else float(value), name=name)
 
 
 def as_expr(value, *, name: str) -> sp.Expr:
-    """Return ``value`` as a scalar SymPy expression (strings are parsed)."""
+    """Return ``value`` as a scalar SymPy expression.
+
+    Strings are read by the whitelist parser :func:`gdmaps.parsing.parse_expression`,
+    never evaluated as Python; anything else must already be a SymPy expression or a number.
+
+    Examples
+    --------
+    >>> as_expr("(a*b - 1)^2/2", name="loss")
+    (a*b - 1)**2/2
+    """
+    if isinstance(value, str):
+        return parse_expression(value, name=name)
     if isinstance(value, (sp.MatrixBase, np.ndarray, list, tuple)):
         raise InvalidTypeError(
             f"{name} must be a scalar expression, got a {type(value).__name__}"
             f" of shape {getattr(value, 'shape', len(value))}"
         )
+    if isinstance(value, bytes):
+        raise InvalidTypeError(f"{name} must be a SymPy expression or a string, got bytes")
     try:
-        expr = sp.sympify(value)
-    except (sp.SympifyError, TypeError, SyntaxError) as exc:
-        raise InvalidArgumentError(f"{name} could not be read as an expression: {value!r} ({exc})") from None
+        expr = sp.sympify(value, strict=True)  # strict: never parses text, not even inside a set
+    except (sp.SympifyError, TypeError, SyntaxError):
+        raise InvalidTypeError(
+            f"{name} must be a SymPy expression, a number or a string, got {value!r}"
+            f" of type {type(value).__name__}") from None
     if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixBase):
         raise InvalidTypeError(f"{name} must be a scalar expression, got {expr!r}")
     return expr

@@ -20,9 +20,9 @@ def test_params_choose_the_trainable_symbols():
 
 @pytest.mark.parametrize("text, message", [
     ("", "text is empty"),
-    ("(a*b - 1", "cannot be read"),
+    ("(a*b - 1", r"loss could not be read as an expression: '\(a\*b - 1' \(syntax error"),
     ("a**2; y: 1", "is not 'name = number'"),
-    ("a**2; y = b", "not a real number"),
+    ("a**2; y = b", "text y could not be read as a real number: 'b' \\(it has the names b"),
     ("a**2; y = 1", "y, which is not in the loss"),
     ("lambda*a**2", "Python keyword 'lambda'"),
     ("3", "no symbols left to train"),

@@ -5,27 +5,18 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from tokenize import TokenError
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
-from sympy.parsing.sympy_parser import (
-    convert_xor,
-    parse_expr,
-    rationalize,
-    standard_transformations,
-)
 
 from gdmaps.errors import GdmapsError, InvalidArgumentError, InvalidTypeError
 from gdmaps.map import Map
+from gdmaps.parsing import ALLOWED, parse_expression
 from gdmaps.symbols import finite_real
 
 __all__ = ["from_text"]
 
 _ALLOWED = ("text must hold components 'name: expression', one per state variable, and"
             " optional parameter values 'name = number', separated by ';' or newlines")
-# ``^`` means power, and decimals are read exactly (1.4 is 7/5), as in gdmaps.Map.
-_TRANSFORMS = standard_transformations + (convert_xor, rationalize)
 # A name, not inside a number (1e5) or after a dot; group 2 marks a call ``name(``.
 _NAME = re.compile(r"(?<![\w.])([^\W\d]\w*)(\s*\()?")
 # Python literals that expressions may use (Piecewise((x, x < 1), (0, True))).
@@ -70,17 +61,18 @@ def from_text(text, params=None) -> Map:
       SymPy's builtins ``S, E, I, N, Q, beta, gamma``. The one exception is
       ``pi``, which is the constant unless it is a state variable or is given
       a value (in ``text`` or ``params``).
-    - Expressions use SymPy syntax with explicit ``*``; ``**`` and ``^`` are
-      both powers; a name followed by ``(`` is a SymPy function (``sin``,
-      ``exp``, ``sqrt``, ``tanh``, ``Max``, ``Piecewise``, ...). Decimals are
-      read exactly: ``1.4`` is ``7/5``.
+    - Expressions follow the grammar of :mod:`gdmaps.parsing`: numbers, names,
+      ``+ - * /``, ``**`` and ``^`` (both powers) with explicit ``*``, and the
+      functions of :data:`gdmaps.parsing.FUNCTIONS` (``sin``, ``exp``, ``sqrt``,
+      ``tanh``, ``Max``, ``Piecewise((value, condition), ...)``, ...). Decimals
+      are read exactly: ``1.4`` is ``7/5``.
     - A number is an expression without names other than ``pi``, with a finite
       real value: ``1.4``, ``-7/5``, ``sqrt(2)``, ``pi/4``.
     - Every assigned name must appear in a component; statements may come in
       any order.
 
-    The text is evaluated by SymPy's parser (Python ``eval``): do not pass
-    untrusted input.
+    The text is never run as Python: :mod:`gdmaps.parsing` walks its syntax tree
+    through a whitelist and refuses everything else, so untrusted text is safe.
 
     Examples
     --------
@@ -195,50 +187,35 @@ def _local_dict(components, assigned, state):
     return {name: sp.Symbol(name) for name in symbols}
 
 
-class _ParseError(Exception):
-    """SymPy could not read a fragment; the caller says which and why."""
-
-
-def _parse(body, local):
+def _parse(body, local, what):
+    """A fragment through the whitelist parser; its refusal, reworded for the statement."""
     try:
-        return parse_expr(body, local_dict=dict(local), transformations=_TRANSFORMS)
-    # eval of user text can raise anything; every failure means a bad fragment.
-    except Exception as exc:  # noqa: BLE001
-        reason = ("syntax error" if isinstance(exc, (SyntaxError, TokenError))
-                  else f"{type(exc).__name__}: {exc}")
-        raise _ParseError(reason) from None
+        return parse_expression(body, name=what, symbols=local)
+    except InvalidArgumentError as exc:
+        raise _Unreadable(getattr(exc, "reason", str(exc))) from None
+
+
+class _Unreadable(Exception):
+    """The parser refused a fragment; the caller says which statement and why."""
 
 
 def _component(name, body, local):
     stmt = _stmt(name, ":", body)
     try:
-        expr = _parse(body, local)
-    except _ParseError as exc:
+        return _parse(body, local, f"text component {stmt!r}")
+    except _Unreadable as exc:
         raise InvalidArgumentError(
-            f"text component {stmt!r}: cannot read the expression {body!r} ({exc});"
-            f" expressions use SymPy syntax with explicit '*', and '**' or '^' for powers,"
+            f"text component {stmt!r}: cannot read the expression {body!r} ({exc}); {ALLOWED},"
             f" e.g. 1 - a*x**2 + y"
         ) from None
-    if not isinstance(expr, sp.Expr):
-        raise InvalidArgumentError(
-            f"text component {stmt!r}: the expression {body!r} is a {type(expr).__name__},"
-            f" not a scalar expression such as 1 - a*x**2 + y"
-        )
-    unknown = sorted({f.func.__name__ for f in expr.atoms(AppliedUndef)})
-    if unknown:
-        raise InvalidArgumentError(
-            f"text component {stmt!r} calls the unknown function {unknown[0]}; functions must"
-            f" be SymPy's, such as sin, cos, exp, log, sqrt, tanh, Abs, Max, Piecewise"
-        )
-    return expr
 
 
 def _value(name, body, local):
     stmt = _stmt(name, "=", body)
     allowed = "parameter values must be finite real numbers such as 1.4, -7/5, sqrt(2) or pi/4"
     try:
-        value = _parse(body, local)
-    except _ParseError as exc:
+        value = _parse(body, local, f"text assignment {stmt!r}")
+    except _Unreadable as exc:
         raise InvalidArgumentError(
             f"text assignment {stmt!r}: cannot read the value {body!r} ({exc}); {allowed}"
         ) from None
