@@ -183,7 +183,7 @@ class CellMap:
 
 
 def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=0,
-             merge=True) -> CellMap:
+             merge=True, max_cells=None) -> CellMap:
     """Attractors and basins of ``map`` on a box, by set-oriented cell mapping.
 
     Parameters
@@ -210,6 +210,9 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
         Merge attractors whose cells lie within one cell of each other: a continuum of
         fixed points (the curve of minima of a GD map) then counts as one attractor,
         not a broken chain of cells.
+    max_cells : int, keyword-only, optional
+        Refuse a grid, or a refinement round, of more cells than this (memory grows by
+        about 2.5 kB per cell): :class:`CellLimitError` says at which round.
 
     Returns
     -------
@@ -267,6 +270,11 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     steps = check_int("steps", steps, minimum=1)
     seed = check_int("seed", seed)
     refine = check_int("refine", refine)
+    if max_cells is not None:
+        max_cells = check_int("max_cells", max_cells, minimum=1)
+        total = int(np.prod([int(c) for c in cells], dtype=object))
+        if total > max_cells:
+            raise CellLimitError(0, total, max_cells)
     step = map.numeric.step
     n = np.asarray(cells)
     h = (R[:, 1] - R[:, 0]) / n
@@ -284,6 +292,8 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
         split = uncertain | _leaky(graph, len(boxes))
         if rnd == refine or not split.any():
             break
+        if max_cells is not None and len(boxes) + int(split.sum()) * (2**dim - 1) > max_cells:
+            raise CellLimitError(rnd + 1, len(boxes) + int(split.sum()) * (2**dim - 1), max_cells)
         # split each uncertain or leaky cell into 2**d children at the next level
         offs = np.indices((2,) * dim).reshape(dim, -1).T
         kids_keys = (2 * keys[split][:, None, :] + offs[None]).reshape(-1, dim)
@@ -310,6 +320,17 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
                    {i: float(exact[i]) for i in range(len(att))}, float(exact["escape"]),
                    float(exact["uncertain"]), exact, h, steps, samples_per_cell, seed, refine,
                    tuple(str(v) for v in getattr(map, "state", ())))
+
+
+class CellLimitError(InvalidArgumentError):
+    """A cell map would hold more than ``max_cells`` cells (at refinement round ``round``,
+    0 for the grid itself)."""
+
+    def __init__(self, round, cells, max_cells):
+        self.round, self.cells, self.max_cells = round, cells, max_cells
+        where = "the grid" if round == 0 else f"refinement round {round}"
+        super().__init__(f"{where} would hold {cells} cells, more than max_cells={max_cells}:"
+                         f" use fewer cells{' or refine rounds' if round else ''}, or raise max_cells")
 
 
 def _slice_args(region, dims, at):

@@ -241,8 +241,11 @@ def fixed_points(map, region=None, *, method="symbolic", starts=200, seed=0, def
     region = as_region(region, map.dim)
     starts = check_int("starts", starts, minimum=1)
     deflations = check_int("deflations", deflations, minimum=0)
-    pts = _numeric(map, region, starts=starts, seed=seed, deflations=deflations, tol=tol,
-                   iters=check_int("iters", iters, minimum=1))
+    # Newton from starts far out (a region of size 1e300) overflows: those starts end
+    # non-finite and are dropped, an outcome of the search, not a warning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        pts = _numeric(map, region, starts=starts, seed=seed, deflations=deflations, tol=tol,
+                       iters=check_int("iters", iters, minimum=1))
     notes = f"{starts} Newton starts in the region, {deflations} deflation round(s)"
     if method == "certified":
         from gdmaps.krawczyk import certify_orbit

@@ -237,8 +237,10 @@ def periodic_orbits(map, period, region, *, n_seeds=2048, iterates=65536, neighb
                      max_rounds=max_rounds, tol=tol, distinct_tol=distinct_tol, modulo=modulo, seed=seed)
     period = check_int("period", period, minimum=1)
     certifier = _certifier() if certify else None
-    X, res, stats = find(search, period, _neighbor_orbits(neighbors, search),
-                         guesses_for(guesses, period, search), progress=progress)
+    # shooting from seeds far out overflows: those seeds end non-finite and are dropped
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        X, res, stats = find(search, period, _neighbor_orbits(neighbors, search),
+                             guesses_for(guesses, period, search), progress=progress)
     return _result(search, period, X, stats, certifier)
 
 
@@ -296,10 +298,11 @@ def periodic_orbits_up_to(map, max_period, region, *, min_period=1, progress=Fal
     found, stats = {}, {}
     for p in range(min_period, max_period + 1):
         start = time.perf_counter()
-        X, res, st = find(search, p, found, None)
-        found[p], stats[p] = (X, res), st
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            X, res, st = find(search, p, found, None)
+            found[p], stats[p] = (X, res), st
+            added = refill(search, p - 1, found, stats, X) if p - 1 in found else 0
         if p - 1 in found:
-            added = refill(search, p - 1, found, stats, X)
             if added and progress:
                 print(f"period {p - 1:>3}: +{added} orbit(s) seeded by period {p}", file=sys.stderr)
         if progress:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError, check_choice, check_int, check_positive_finite
+from gdmaps.errors import InvalidArgumentError, check_choice, check_finite_array, check_int
+from gdmaps.errors import check_positive_finite
 
 __all__ = ["sample", "network_init", "SAMPLERS", "NETWORK_INITS"]
 
@@ -26,15 +27,27 @@ def sample(kind, n, dim, *, scale=1.0, center=0.0, seed=0) -> np.ndarray:
 
     Notes
     -----
-    "uniform" draws from the box ``[center - scale, center + scale]^dim``.
+    "uniform" draws from the box ``[center - scale, center + scale]^dim``. Points past the
+    float range (``scale=1e308``) are refused rather than returned as inf.
     """
     check_choice("kind", kind, SAMPLERS)
     n, dim = check_int("n", n, minimum=1), check_int("dim", dim, minimum=1)
     scale = check_positive_finite("scale", scale)
+    center = check_finite_array("center", center)
+    seed = check_int("seed", seed)
     rng = np.random.default_rng(seed)
-    if kind == "normal":
-        return center + scale * rng.standard_normal((n, dim))
-    return center + rng.uniform(-scale, scale, size=(n, dim))
+    unit = rng.standard_normal((n, dim)) if kind == "normal" else rng.uniform(-1.0, 1.0, size=(n, dim))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = center + scale * unit
+    if not np.isfinite(X).all():
+        raise InvalidArgumentError(
+            f"scale={scale:g} with center={_show(center)} puts initial points past the largest float"
+            f" ({np.finfo(float).max:.3g}); allowed: |center| + {np.abs(unit).max():.3g} scale below it")
+    return X
+
+
+def _show(center):
+    return f"{float(center):g}" if center.ndim == 0 else np.array2string(center, precision=3)
 
 
 def _layers(gdmap):

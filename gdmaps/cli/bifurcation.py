@@ -8,6 +8,8 @@ import numpy as np
 
 from gdmaps.errors import GdmapsError
 from gdmaps.gd import GDMap
+from gdmaps.cli.limits import check_limit, fmt
+from gdmaps.cli.options import FIGURE_FORMATS, count, out_file
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["add_parser", "run"]
@@ -21,26 +23,29 @@ def add_parser(sub, command):
     p = command(sub, "bifurcation", "bifurcations in a parameter (the step size of a GD map by"
                 " default): the orbit diagram, fixed points continued with their period doublings,"
                 " folds and Neimark-Sacker points, exact values where SymPy finds them, and the"
-                " largest Lyapunov exponent", EXAMPLE)
+                " largest Lyapunov exponent", EXAMPLE, limits=("values", "period", "work"))
     add_target_arguments(p)
     p.add_argument("--vary", metavar="NAME",
                    help="the parameter to move (default: eta for a GD map, else the map's only"
                    " parameter)")
     p.add_argument("--range", metavar="LO:HI", required=True,
                    help="the parameter interval (write --range=-0.1:1.4 for negatives)")
-    p.add_argument("--values", type=int, default=400, help="parameter values in the diagram (400)")
-    p.add_argument("--points", type=int, default=50, help="starts per value (default 50)")
-    p.add_argument("--transient", type=int, default=1000, help="steps dropped (default 1000)")
-    p.add_argument("--keep", type=int, default=8, help="iterates kept per start (default 8)")
+    p.add_argument("--values", type=count(1), default=400,
+                   help="parameter values in the diagram (400)")
+    p.add_argument("--points", type=count(1), default=50, help="starts per value (default 50)")
+    p.add_argument("--transient", type=count(0), default=1000, help="steps dropped (default 1000)")
+    p.add_argument("--keep", type=count(1), default=8, help="iterates kept per start (default 8)")
     p.add_argument("--region", metavar="LO,HI,...",
                    help="box of the starts and of the fixed points continued (default [-1, 1] per"
                    " coordinate; [0, 1] for the logistic map)")
-    p.add_argument("--switch", type=int, default=4,
-                   help="levels of period doubling to follow by branch switching (default 4)")
+    p.add_argument("--switch", type=count(0), default=4,
+                   help="levels of period doubling to follow by branch switching (default 4); the"
+                   " period 2^switch reached is bounded by the period limit")
     p.add_argument("--no-exact", action="store_true",
                    help="skip the exact (SymPy) bifurcation points of periods 1 and 2")
-    p.add_argument("--coord", type=int, default=0, help="coordinate drawn (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the starts (default 0)")
+    p.add_argument("--coord", type=count(0), default=0,
+                   help="coordinate drawn, 0 to the dimension - 1 (default 0)")
+    p.add_argument("--seed", type=count(0), default=0, help="random seed of the starts (default 0)")
     p.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg)")
     p.set_defaults(run=run)
     return p
@@ -54,11 +59,11 @@ def run(args):
     lo, hi = _range(args.range)
     target = resolve_target(_with_varied_value(args, lo))
     name = _parameter(target, args.vary)
+    _check(args, target, name, lo)
     region = _box(args.region, target)
-    values = np.linspace(lo, hi, _positive("--values", args.values))
-    diagram = orbit_diagram(target, name, values, n_points=_positive("--points", args.points),
-                            transient=args.transient, keep=_positive("--keep", args.keep),
-                            region=region, seed=args.seed)
+    values = np.linspace(lo, hi, args.values)
+    diagram = orbit_diagram(target, name, values, n_points=args.points, transient=args.transient,
+                            keep=args.keep, region=region, seed=args.seed)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
     for x in starts:
@@ -167,10 +172,30 @@ def _range(text):
     return lo, hi
 
 
-def _positive(flag, n):
-    if n < 1:
-        raise GdmapsError(f"{flag} must be at least 1, got {n}")
-    return n
+def _check(args, target, name, lo):
+    """Options that depend on the map, and the size of the job, before any work."""
+    if args.coord >= target.dim:
+        raise GdmapsError(f"--coord must be a coordinate from 0 to {target.dim - 1} of this"
+                          f" {target.dim}-D map, got {args.coord}")
+    if isinstance(target, GDMap) and name == "eta" and lo <= 0:
+        raise GdmapsError(f"--range must lie in eta > 0 (the step size of gradient descent), got"
+                          f" {args.range!r}; e.g. --range 0.5:2")
+    names = [p.name for p in target.parameters]
+    if name not in names:
+        raise GdmapsError(f"--vary must be a parameter of this map ({', '.join(names) or 'none'}),"
+                          f" got {name!r}")
+    others = [p.name for p in target.free_parameters if p.name != name]
+    if others:
+        raise GdmapsError(f"-p {others[0]}=VALUE is required: only the --vary parameter {name} may"
+                          f" stay without a value (free: {', '.join(others)})")
+    check_limit(args, "values", args.values, f"--values {args.values}")
+    check_limit(args, "period", 2**min(args.switch, 64), f"--switch {args.switch} reaches period"
+                f" {fmt(2**min(args.switch, 64))}", "lower --switch")
+    work = args.values * args.points * (args.transient + args.keep) + args.values * (2000 + args.transient)
+    check_limit(args, "work", work, f"--values {args.values} x --points {args.points} x (--transient"
+                f" {args.transient} + --keep {args.keep}) = {fmt(work)} map evaluations",
+                "lower --values, --points or --transient")
+    out_file("--out", args.out, FIGURE_FORMATS)
 
 
 def _box(text, target):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import textwrap
@@ -18,43 +19,69 @@ from gdmaps.iterate import iterate
 from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
+from gdmaps.cli.limits import LIMITS, add_limit_argument, check_limit, fmt, limits_of, whole
+from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, out_dir, out_file, real
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
 
 
-def _command(sub, name, help, example):
+def _command(sub, name, help, example, limits=(), status=EXIT_STATUS):
+    names = ("params", *limits)
+    listed = ", ".join(f"{n} {LIMITS[n][0]:,}" for n in names)
+    epilog = ("example:\n" + textwrap.indent(example, "  ") + "\n\n"
+              + textwrap.fill(f"limits: {listed} (see --limit); a job past one is refused before it"
+                              " starts; raise it with --limit NAME=N", 90) + "\n"
+              + textwrap.fill(status, 90))
     p = sub.add_parser(name, help=help.replace("%", "%%"), description=help,  # help is %-formatted
-                       epilog="example:\n" + textwrap.indent(example, "  "),
+                       epilog=epilog.replace("%", "%%"),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    add_limit_argument(p, names)
     return p
 
 
 def _add_batch(p, *, steps=1000, n=1000):
-    p.add_argument("--points", type=int, default=n, help=f"initializations (default {n})")
-    p.add_argument("--steps", type=int, default=steps, help=f"steps per orbit (default {steps})")
+    p.add_argument("--points", type=count(1), default=n, help=f"initializations (default {n})")
+    p.add_argument("--steps", type=count(1), default=steps, help=f"steps per orbit (default {steps})")
     p.add_argument("--init", choices=SAMPLERS, default="normal",
                    help="distribution of initializations (default normal)")
-    p.add_argument("--scale", type=float, default=1.0, help="its scale (default 1)")
-    p.add_argument("--center", type=float, default=0.0, help="its center (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--scale", type=real(positive=True), default=1.0, help="its scale (default 1)")
+    p.add_argument("--center", type=real(), default=0.0, help="its center (default 0)")
+    p.add_argument("--seed", type=count(0), default=0, help="random seed, a whole number >= 0 (default 0)")
+
+
+def _check_batch(args, dim, runs=1):
+    """--points, --steps and their product (times ``runs`` step sizes) within the limits."""
+    check_limit(args, "points", args.points * dim, f"--points {args.points} in dimension {dim} gives"
+                f" {fmt(args.points * dim)} coordinates", "lower --points")
+    check_limit(args, "steps", args.steps, f"--steps {args.steps}")
+    work = args.points * args.steps * runs
+    check_limit(args, "work", work, f"--points {args.points} x --steps {args.steps}"
+                + (f" x {runs} step sizes" if runs > 1 else "") + f" = {fmt(work)} map evaluations",
+                "lower --points or --steps")
+
+
+BATCH_LIMITS = ("points", "steps", "work")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="gdmaps", description="Gradient descent as a discrete dynamical system.",
-        epilog="example:\n  gdmaps analyze --out report/",
+        epilog="example:\n  gdmaps analyze --out report/\n\n" + textwrap.fill(
+            EXIT_STATUS + "; gdmaps certify exits with its verdict (0 HOLDS, 1 FAILS, 3"
+            " INCONCLUSIVE). Each command bounds its work (see --limit in its --help).", 90),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     p = _command(sub, "analyze", "the main job: the GD map, its Jacobian and the fate of random"
                  " initializations at several step sizes; writes report.md with --out",
                  "gdmaps analyze\n"
-                 "gdmaps analyze --loss '(a*b*c - 1)**2/2' --etas 0.3,0.7 --out out/")
+                 "gdmaps analyze --loss '(a*b*c - 1)**2/2' --etas 0.3,0.7 --out out/",
+                 limits=(*BATCH_LIMITS, "etas"))
     add_target_arguments(p)
     p.add_argument("--etas", default=",".join(map(str, DEFAULT_ETAS)),
-                   help="comma-separated step sizes")
+                   help="comma-separated step sizes, each a finite number > 0")
     p.add_argument("--out", metavar="DIR", help="write report.md (and figures) into DIR")
     _add_batch(p)
     p.set_defaults(run=_analyze)
@@ -62,10 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "iterate", "run a batch of orbits and report their fates",
                  "gdmaps iterate --map henon --points 500 --steps 200\n"
                  "gdmaps iterate --model scalar_chain -p depth=3 --eta 0.5 --json\n"
-                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --center 0.5 --scale 0.4")
+                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --center 0.5 --scale 0.4",
+                 limits=BATCH_LIMITS)
     add_target_arguments(p)
-    p.add_argument("--eta", type=float, help="step size (needed for GD maps)")
-    p.add_argument("--tol", type=float, default=1e-9, help="convergence tolerance on |f(x) - x|")
+    p.add_argument("--eta", type=real(positive=True), help="step size (needed for GD maps)")
+    p.add_argument("--tol", type=real(positive=True), default=1e-9,
+                   help="convergence tolerance on |f(x) - x|")
     _add_batch(p)
     p.set_defaults(run=_iterate)
 
@@ -80,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "orbits", "periodic orbits of prime period p in a region, with multipliers",
                  "gdmaps orbits --map henon --period 1-8 --region=-2,2,-2,2\n"
-                 "gdmaps orbits --map logistic -p r=3.5 --period 2 --region=0,1 --certify --json")
+                 "gdmaps orbits --map logistic -p r=3.5 --period 2 --region=0,1 --certify --json",
+                 limits=("period",))
     add_target_arguments(p)
-    p.add_argument("--period", default="1", help="a period, a list 1,2,4 or a range 1-8")
+    p.add_argument("--period", default="1", help="a period, a list 1,2,4 or a range 1-8 (periods"
+                   f" up to {LIMITS['period'][0]}, at most {LIMITS['period'][0]} of them: see --limit)")
     _add_orbit_options(p)
     p.set_defaults(run=_orbits)
 
@@ -91,7 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                  " status is the verdict: 0 HOLDS, 1 FAILS, 3 INCONCLUSIVE, 2 bad input",
                  "gdmaps certify --eta 1.2\n"
                  "gdmaps certify --model scalar_chain -p depth=3 --eta 0.5 --target critical-points\n"
-                 "gdmaps certify --loss '(a*b - 2)**2/2' --eta 0.6 --latex proof.tex --json")
+                 "gdmaps certify --loss '(a*b - 2)**2/2' --eta 0.6 --latex proof.tex --json",
+                 status="exit status: the verdict, 0 HOLDS, 1 FAILS, 3 INCONCLUSIVE; 2 bad input or"
+                 " a job past a limit, with one line on stderr naming the option, the value and"
+                 " what is allowed")
     add_target_arguments(p)
     p.add_argument("--eta", required=True,
                    help="the step size, a decimal or a fraction, read exactly (0.1 is 1/10; 2/3)")
@@ -102,9 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "sweep", "convergent fraction (exact 95% intervals) and asymptotic gradient"
                  " norm over a grid of step sizes; resumes an interrupted sweep in --out",
                  "gdmaps sweep --etas 0.5:1.5:21 --out sweep/\n"
-                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --points 2000 --json")
+                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --points 2000 --json",
+                 limits=(*BATCH_LIMITS, "etas"))
     add_target_arguments(p)
-    p.add_argument("--etas", default="0.5:1.5:21", help="START:STOP:COUNT (default 0.5:1.5:21)")
+    p.add_argument("--etas", default="0.5:1.5:21", help="START:STOP:COUNT, START and STOP finite"
+                   " and > 0, COUNT a whole number >= 1 (default 0.5:1.5:21)")
     p.add_argument("--out", metavar="DIR",
                    help="write sweep.jsonl (resumable) and phase_transition.png/.pdf into DIR")
     _add_batch(p, n=2000)
@@ -117,15 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
                  "gdmaps basins --map henon -p a=1.0 --region=-2,2,-2,2 --cells 32 --json\n"
                  "gdmaps basins --loss '(x**2 - 1)**2/4 + (y**2 - 1)**2/4 + z**2/2' --eta 0.1"
                  " --region=-2,2,-2,2,-1,1 --cells 15,15,5 --steps 10 --dims 0,1 --at 0,0,0.3"
-                 " --out slice.png")
+                 " --out slice.png", limits=("cells", "work"))
     add_target_arguments(p)
     p.add_argument("--region", metavar="LO,HI,...", required=True,
                    help="the box: low,high per coordinate (write --region=-2,2,... for negatives)")
-    p.add_argument("--cells", default="41", help="cells per axis: one number or one per axis")
-    p.add_argument("--eta", type=float, help="step size of a GD map")
-    p.add_argument("--steps", type=int, default=1, help="map steps per cell transition (default 1)")
-    p.add_argument("--samples", type=int, default=4, help="sample points per cell (default 4)")
-    p.add_argument("--refine", type=int, default=0, help="refinement rounds of uncertain cells")
+    p.add_argument("--cells", default="41", help="cells per axis: one number or one per axis; their"
+                   f" product at most {LIMITS['cells'][0]:,} (see --limit)")
+    p.add_argument("--eta", type=real(positive=True), help="step size of a GD map")
+    p.add_argument("--steps", type=count(1), default=1,
+                   help="map steps per cell transition (default 1)")
+    p.add_argument("--samples", type=count(0), default=4, help="sample points per cell (default 4)")
+    p.add_argument("--refine", type=count(0), default=0,
+                   help="refinement rounds of uncertain cells (default 0); each round splits them"
+                   " in 2^d, up to the cells limit")
     p.add_argument("--out", metavar="FILE", help="write the basin figure (.png/.pdf/.svg); for a"
                    " map of dimension > 2, the 2-D slice chosen by --dims and --at")
     p.add_argument("--dims", metavar="I,J",
@@ -144,15 +184,33 @@ def build_parser() -> argparse.ArgumentParser:
 def _basins(args):
     from gdmaps.cell_map import cell_map
 
+    from gdmaps.cell_map import CellLimitError
+    from gdmaps.cli.limits import MEMORY_PER_CELL
+
     target = _with_eta(resolve_target(args), args)
+    _require_bound(target)
     region = _region(args, target.dim)
-    try:
-        cells = [int(c) for c in args.cells.split(",")]
-    except ValueError:
-        raise GdmapsError(f"--cells must be whole numbers, got {args.cells!r}") from None
+    cells = [whole(c) for c in args.cells.split(",")]
+    if any(c is None or c < 1 for c in cells) or len(cells) not in (1, target.dim):
+        raise GdmapsError(f"--cells must be one whole number >= 1, or {target.dim} of them (one per"
+                          f" axis), got {args.cells!r}")
+    cells = cells * target.dim if len(cells) == 1 else cells
+    total = math.prod(cells)
+    gb = total * MEMORY_PER_CELL / 1e9
+    check_limit(args, "cells", total, f"--cells {args.cells} on a {target.dim}-D map gives {fmt(total)}"
+                f" cells (about {gb:.3g} GB of memory)", "lower --cells")
+    work = total * (args.samples + 1) * args.steps
+    check_limit(args, "work", work, f"--cells {args.cells} x (--samples {args.samples} + 1) x --steps"
+                f" {args.steps} = {fmt(work)} map evaluations", "lower --cells, --samples or --steps")
+    out_file("--out", args.out, FIGURE_FORMATS)
     dims, at = _slice_options(args, target, region)
-    result = cell_map(target, region, cells[0] if len(cells) == 1 else tuple(cells),
-                      samples_per_cell=args.samples, steps=args.steps, refine=args.refine)
+    try:
+        result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples,
+                          steps=args.steps, refine=args.refine, max_cells=limits_of(args)["cells"])
+    except CellLimitError as exc:
+        raise GdmapsError(f"--refine {args.refine}: refinement round {exc.round} would hold"
+                          f" {exc.cells:,} cells, over the limit cells={exc.max_cells:,}; lower"
+                          " --refine or --cells, or raise it with --limit cells=N") from None
     if args.out:
         from gdmaps.plotting import plot_basins, save_figure
 
@@ -212,14 +270,9 @@ def _sweep(args):
     target = resolve_target(args)
     if not isinstance(target, GDMap):
         raise GdmapsError("gdmaps sweep needs a loss or a model, not a plain map")
-    try:
-        lo, hi, num = (float(v) for v in args.etas.split(":"))
-    except ValueError:
-        raise GdmapsError(f"--etas must be START:STOP:COUNT, got {args.etas!r}") from None
-    if num < 1 or num != int(num):
-        raise GdmapsError(f"--etas COUNT must be a whole number >= 1, got {num:g}")
-    etas = np.linspace(lo, hi, int(num))
-    out = Path(args.out) if args.out else None
+    etas = _eta_grid(args)
+    _check_batch(args, target.dim, len(etas))
+    out = out_dir("--out", args.out)
     result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
                    progress=not args.json, n=args.points, steps=args.steps, seed=args.seed,
                    sampler=args.init, scale=args.scale, center=args.center,
@@ -235,6 +288,58 @@ def _sweep(args):
         print(r)
     if out is not None:
         print(f"wrote {out / 'sweep.jsonl'} and {out / 'phase_transition.png'}")
+
+
+def _eta_grid(args):
+    """--etas START:STOP:COUNT as the grid of step sizes, each part checked as typed."""
+    text = args.etas
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise GdmapsError(f"--etas must be START:STOP:COUNT, e.g. 0.5:1.5:21, got {text!r}")
+    ends = []
+    for name, part in zip(("START", "STOP"), parts):
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise GdmapsError(f"--etas {name} must be a finite step size > 0, got {part.strip()!r}"
+                              f" in {text!r}")
+        ends.append(value)
+    num = whole(parts[2])
+    if num is None or num < 1:
+        raise GdmapsError(f"--etas COUNT must be a whole number >= 1, got {parts[2].strip()!r} in"
+                          f" {text!r}")
+    check_limit(args, "etas", num, f"--etas COUNT {parts[2].strip()} in {text!r}")
+    return np.linspace(ends[0], ends[1], num)
+
+
+def _eta_list(args):
+    """--etas E1,E2,... as a list of step sizes, each checked as typed."""
+    etas = []
+    for part in args.etas.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise GdmapsError(f"--etas must be step sizes separated by commas, each a finite number"
+                              f" > 0, got {part.strip()!r} in {args.etas!r}")
+        etas.append(value)
+    check_limit(args, "etas", len(etas), f"--etas with {len(etas)} step sizes")
+    return etas
+
+
+def _require_bound(target):
+    """Refuse, in CLI words, a map with parameters still free (numeric work needs values)."""
+    free = [p.name for p in target.free_parameters]
+    if not free:
+        return
+    if isinstance(target, GDMap) and free == ["eta"]:
+        raise GdmapsError("--eta is required: a GD map needs its step size, e.g. --eta 0.5")
+    names = [f for f in free if f != "eta"]
+    raise GdmapsError(f"-p {names[0]}=VALUE is required: the parameters {', '.join(names)} have no"
+                      " value")
 
 
 def _eta_star(target):
@@ -256,13 +361,14 @@ def _certify(args):
     if not isinstance(target, GDMap):
         raise GdmapsError("gdmaps certify needs a loss or a model, not a plain map")
     eta = _exact_eta(args.eta)
+    out_file("--latex", args.latex)
     cert = certify_measure_zero(target, eta, target=args.target)
     if args.latex:
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
         crit = critical_learning_rate(target)
         print(json.dumps({"status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
-                          "reason": cert.reason, "eta_star": str(crit.eta_star),
+                          "reason": cert.reason, "eta_star": _exact_text(crit.eta_star),
                           "eta_star_exactness": crit.exactness.value,
                           "eta_star_bracket": [crit.certified_lower, crit.certified_upper],
                           "global_minima": {True: "proved", None: "not proved",
@@ -278,6 +384,16 @@ def _certify(args):
     return CERTIFY_EXIT[cert.status.value]
 
 
+def _exact_text(value):
+    """An exact number as JSON text: "inf" for SymPy's oo (no step size is critical)."""
+    if value is None:
+        return None
+    value = sp.sympify(value)
+    if value in (sp.oo, sp.zoo) or value.has(sp.nan):
+        return {sp.oo: "inf"}.get(value, "undefined")
+    return str(value)
+
+
 #: ``gdmaps certify`` exit statuses: the verdict (2 is bad input, as for every command).
 CERTIFY_EXIT = {"holds": 0, "fails": 1, "inconclusive": 3}
 
@@ -286,20 +402,23 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?(/\d+(\.\d*)?(
 
 def _exact_eta(text):
     """--eta as an exact positive number: a decimal (read as written) or a fraction."""
-    if not _NUMBER.fullmatch(text.strip()):
-        raise GdmapsError(f"--eta must be a positive number such as 0.5, 1e-3 or 2/3, got {text!r}")
+    allowed = "a positive number such as 0.5, 1e-3 or 2/3, exponents from e-999 to e999"
+    if len(text) > 200 or not _NUMBER.fullmatch(text.strip()):
+        raise GdmapsError(f"--eta must be {allowed}, got {text[:60]!r}{'...' if len(text) > 60 else ''}")
     num, _, den = text.strip().partition("/")
     den = sp.Rational(den) if den else sp.S.One
-    value = sp.Rational(num) / den if den != 0 else sp.S.Zero
+    if den == 0:
+        raise GdmapsError(f"--eta must be {allowed}, got {text!r}, whose denominator is 0")
+    value = sp.Rational(num) / den
     if not value > 0:
-        raise GdmapsError(f"--eta must be a positive number such as 0.5, 1e-3 or 2/3, got {text!r}")
+        raise GdmapsError(f"--eta must be {allowed}, got {text!r}")
     return value
 
 
 def _add_orbit_options(p):
     p.add_argument("--region", metavar="LO,HI,...",
                    help="the box: low,high per coordinate (write --region=-2,2,... for negatives)")
-    p.add_argument("--eta", type=float, help="step size of a GD map")
+    p.add_argument("--eta", type=real(positive=True), help="step size of a GD map")
     p.add_argument("--certify", action="store_true",
                    help="prove each isolated point/orbit with the Krawczyk test")
     p.add_argument("--out", metavar="FILE", help="write a figure (.png/.pdf/.svg; 2-D maps)")
@@ -309,15 +428,21 @@ def _region(args, dim):
     return parse_region(args.region, dim)
 
 
-def _periods(text):
-    out = []
+def _periods(args):
+    """--period as a sorted list of distinct periods, within the period limit."""
+    text = args.period
+    out = set()
     for part in text.split(","):
-        lo, _, hi = part.partition("-")
-        try:
-            out += list(range(int(lo), int(hi or lo) + 1))
-        except ValueError:
-            raise GdmapsError(f"--period must be like 3, 1,2,4 or 1-8, got {text!r}") from None
-    return out
+        lo, dash, hi = part.partition("-")
+        lo, hi = whole(lo), whole(hi) if dash else whole(lo)
+        if lo is None or hi is None or lo < 1 or hi < lo:
+            raise GdmapsError(f"--period must be periods >= 1 like 3, 1,2,4 or 1-8 (a range low-high"
+                              f" with low <= high), got {part.strip()!r} in {text!r}")
+        check_limit(args, "period", hi, f"--period {text} reaches period {fmt(hi)}",
+                    "search shorter periods")
+        out.update(range(lo, hi + 1))
+        check_limit(args, "period", len(out), f"--period {text} asks for {len(out)} periods", "ask fewer")
+    return sorted(out)
 
 
 def _with_eta(target, args):
@@ -348,6 +473,9 @@ def _fixed_points(args):
     target = _with_eta(resolve_target(args), args)
     region = _region(args, target.dim)
     method = "certified" if args.certify else "numeric" if region is not None else "symbolic"
+    if method != "symbolic":
+        _require_bound(target)
+    out_file("--out", args.out, FIGURE_FORMATS)
     result = fixed_points(target, region, method=method)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
@@ -372,8 +500,10 @@ def _orbits(args):
     region = _region(args, target.dim)
     if region is None:
         raise GdmapsError("gdmaps orbits needs --region low,high per coordinate")
-    results = [periodic_orbits(target, p, region, certify=args.certify)
-               for p in _periods(args.period)]
+    periods = _periods(args)
+    _require_bound(target)
+    out_file("--out", args.out, FIGURE_FORMATS)
+    results = [periodic_orbits(target, p, region, certify=args.certify) for p in periods]
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2))
         return
@@ -390,7 +520,9 @@ def _analyze(args):
     if not isinstance(target, GDMap):
         raise GdmapsError("gdmaps analyze studies a loss or a model, not a plain map;"
                           " use gdmaps iterate for maps")
-    etas = [float(e) for e in args.etas.split(",") if e.strip()]
+    etas = _eta_list(args)
+    _check_batch(args, target.dim, len(etas))
+    out_dir("--out", args.out)
     report = analyze(target, etas, n=args.points, steps=args.steps, init=args.init,
                      scale=args.scale, seed=args.seed)
     if args.out:
@@ -412,8 +544,7 @@ def _analyze_figures(target, out, args):
     from gdmaps.sweep import sweep
 
     star = _eta_star(target)
-    etas = np.linspace(0.5 * star, 1.5 * star, 21) if star else np.array(
-        [float(e) for e in args.etas.split(",")])
+    etas = np.linspace(0.5 * star, 1.5 * star, 21) if star else np.array(_eta_list(args))
     result = sweep(target, etas, progress=False, n=min(args.points, 2000),
                    steps=args.steps, seed=args.seed, sampler=args.init, scale=args.scale,
                    eta_star=star)
@@ -509,11 +640,9 @@ def _figure_section(out, thin=None):
 
 
 def _iterate(args):
-    target = resolve_target(args)
-    if args.eta is not None:
-        if not isinstance(target, GDMap):
-            raise GdmapsError("--eta is the step size of a GD map; this map has none")
-        target = target.at(args.eta)
+    target = _with_eta(resolve_target(args), args)
+    _require_bound(target)
+    _check_batch(args, target.dim)
     x0 = sample(args.init, args.points, target.dim, scale=args.scale, center=args.center,
                 seed=args.seed)
     result = iterate(target, x0, args.steps, tol=args.tol)
@@ -525,19 +654,54 @@ def _iterate(args):
 
 
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status (2 for bad input)."""
-    args = build_parser().parse_args(argv)  # usage errors exit 2 here
+    """Run the command line; returns the exit status (2 for bad input, see ``--help``)."""
     try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help exits 0 as usual; usage errors (one line) return 2
+        if not exit_.code:
+            raise
+        return exit_.code
+    where = f"gdmaps {args.command}: error:"
+    try:
+        limits_of(args)  # a bad --limit is refused before any work
         status = args.run(args)
     except BrokenPipeError:  # output piped into head and the like
         return 0
     except ZeroDivisionError:
-        print(f"gdmaps {args.command}: error: a number divides by zero", file=sys.stderr)
+        print(f"{where} a number divides by zero", file=sys.stderr)
         return 2
     except GdmapsError as exc:
-        print(f"gdmaps {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{where} {_cli_words(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file named on the command line cannot be read or written
+        name = f" {exc.filename!r}" if exc.filename else ""
+        print(f"{where} cannot use the file{name}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{where} out of memory; ask for a smaller job (fewer --points, --cells, ...)",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"gdmaps {args.command}: interrupted", file=sys.stderr)
+        return 130
     return status if isinstance(status, int) else 0
+
+
+_API_WORDS = [
+    (re.compile(r"\(use \.subs or \.at\)"), "(give them with -p NAME=VALUE, or --eta for the step size)"),
+    (re.compile(r"\.subs\((\w+)=\.\.\.\)"), r"-p \1=VALUE"),
+    (re.compile(r"(map\.)?\.?at\(eta\)"), "--eta"),
+    (re.compile(r"\bmethod='(numeric|certified)'"), "--region"),
+]
+
+
+def _cli_words(exc) -> str:
+    """A library message in command-line words: ``-p r=VALUE`` for ``.subs(r=...)``, ``--eta``
+    for ``.at(eta)``; one line."""
+    text = " ".join(str(exc).split())
+    for pattern, words in _API_WORDS:
+        text = pattern.sub(words, text)
+    return text
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError
+from gdmaps.cli.limits import check_limit, whole
 from gdmaps.losses import loss_from_text
 from gdmaps import maps, models
 
@@ -58,9 +60,21 @@ def _number(name, text):
     except ValueError:
         pass
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise InvalidArgumentError(f"-p {name} must be a number, got {text!r}") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidArgumentError(f"-p {name} must be a finite number, got {text!r}")
+    return value
+
+
+def _whole(name, text, args, limit=None):
+    n = whole(text)
+    if n is None or n < 1:
+        raise InvalidArgumentError(f"-p {name} must be a whole number >= 1, got {text!r}")
+    if limit:
+        check_limit(args, "params", n, f"-p {name}={text}")
+    return n
 
 
 def _data(opts):
@@ -75,31 +89,42 @@ def _data(opts):
                                    f" and Y ({exc})") from None
 
 
-def _widths(opts):
+def _widths(opts, args):
     text = opts.pop("widths", "")
-    return [_number("widths", w) for w in text.split(",") if w.strip()]
+    return [_whole("widths", w, args) for w in text.split(",") if w.strip()]
 
 
-def _model(name, opts):
+def _model(name, opts, args):
     if name == "scalar_chain":
-        return models.scalar_chain(_number("depth", opts.pop("depth", "2")),
+        return models.scalar_chain(_whole("depth", opts.pop("depth", "2"), args, limit=True),
                                    _number("y", opts.pop("y", "1")))
     if name == "relu_example":
         return models.relu_example(reduction=opts.pop("reduction", "sum"))
     X, Y = _data(opts)
+    widths = _widths(opts, args)
+    sizes = [np.shape(X)[0] if np.ndim(X) > 1 else 1, *widths, np.shape(Y)[0] if np.ndim(Y) > 1 else 1]
+    bias = name == "mlp"  # an upper bound on what the model builds
+    n = sum(o * i + (o if bias else 0) for i, o in zip(sizes, sizes[1:]))
+    check_limit(args, "params", n, f"-p widths={','.join(map(str, widths))} gives {n} weights on this"
+                " data", "narrow the layers")
     if name == "linear_network":
-        return models.linear_network(X, Y, _widths(opts), reduction=opts.pop("reduction", "sum"))
-    return models.mlp(X, Y, _widths(opts), opts.pop("activation", "tanh"),
+        return models.linear_network(X, Y, widths, reduction=opts.pop("reduction", "sum"))
+    return models.mlp(X, Y, widths, opts.pop("activation", "tanh"),
                       reduction=opts.pop("reduction", "sum"))
 
 
 def resolve_target(args):
     """The Map or GDMap the parsed arguments describe."""
     opts = _pairs(args.param)
-    if args.params and not args.loss:
+    if args.params is not None and args.loss is None:
         raise InvalidArgumentError("--params goes with --loss only")
+    for flag, text, example in (("--map", args.map, "henon or 'x: r*x*(1 - x)'"),
+                                ("--loss", args.loss, "'(a*b - 1)**2/2'")):
+        if text is not None and not text.strip():
+            raise InvalidArgumentError(f"{flag} must be non-empty, e.g. {flag} {example}, got ''"
+                                       f" (leave {flag} out for the default loss {DEFAULT_LOSS})")
     if args.model:
-        target = _model(args.model, opts)
+        target = _model(args.model, opts, args)
     elif args.map:
         if ":" in args.map:
             target = maps.from_text(args.map)
@@ -107,6 +132,7 @@ def resolve_target(args):
             target = maps.by_name(args.map, **{k: _number(k, opts.pop(k)) for k in list(opts)})
     else:
         target = loss_from_text(args.loss or DEFAULT_LOSS, args.params)
+    check_limit(args, "params", target.dim, f"the map's dimension {target.dim}")
     if opts:
         names = {p.name for p in target.parameters}
         unknown = sorted(set(opts) - names)
@@ -125,9 +151,20 @@ def parse_region(text, dim):
     try:
         vals = [float(v) for v in text.split(",")]
     except ValueError:
-        raise InvalidArgumentError(
-            f"--region must be numbers low,high per coordinate, got {text!r}") from None
+        vals = [math.nan]
+    if not all(math.isfinite(v) and abs(v) <= REGION_MAX for v in vals):
+        raise InvalidArgumentError(f"--region must be numbers low,high per coordinate, each of size"
+                                   f" at most {REGION_MAX:g}, got {text!r}")
     if len(vals) != 2 * dim:
         raise InvalidArgumentError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
-                                   f" coordinates), got {len(vals)}")
-    return [vals[2 * i:2 * i + 2] for i in range(dim)]
+                                   f" coordinates), got {len(vals)} in {text!r}")
+    box = [vals[2 * i:2 * i + 2] for i in range(dim)]
+    for i, (lo, hi) in enumerate(box):
+        if not lo < hi:
+            raise InvalidArgumentError(f"--region must have low < high for every coordinate, got"
+                                       f" {lo:g},{hi:g} for coordinate {i} in {text!r}")
+    return box
+
+
+#: Largest coordinate a region may have: past it the numeric searches overflow float64.
+REGION_MAX = 1e300

@@ -47,7 +47,7 @@ def test_gd_quartic_summary(capsys):
     (["--map", "logistic", "--range", "a:b"], "--range must be LO:HI"),
     (["--map", "henon", "--range", "0:1"], "--vary"),
     (["--map", "logistic", "--range", "2.8:3", "--vary", "q"], "q"),
-    (["--map", "logistic", "--range", "2.8:3", "--values", "0"], "--values must be at least 1"),
+    (["--map", "logistic", "--range", "2.8:3", "--values", "0"], "--values must be a whole number >= 1"),
 ])
 def test_bad_input_exits_2_in_one_line(capsys, argv, message):
     code, out, err = run(capsys, "bifurcation", *argv)

@@ -74,13 +74,13 @@ def test_mlp_and_relu_models(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["iterate", "--eta", "-1"], "eta must be finite and > 0, got -1.0"),
+    (["iterate", "--eta", "-1"], "--eta must be a finite number > 0, got '-1'"),
     (["iterate", "--map", "lorenz"], "must be one of 'logistic', 'henon'"),
     (["iterate", "--map", "x: 1 +* x"], "cannot read the expression"),
     (["iterate", "--loss", "(a*b - 1)**2", "-p", "q=1"], "q=... is not a parameter"),
     (["iterate", "--model", "linear_network"], "needs -p data=FILE.npz"),
     (["iterate", "--map", "henon", "--eta", "0.1"], "--eta is the step size of a GD map"),
-    (["iterate", "--points", "0"], "n must be an integer >= 1, got 0"),
+    (["iterate", "--points", "0"], "--points must be a whole number >= 1, got '0'"),
     (["analyze", "--map", "henon"], "not a plain map"),
 ])
 def test_bad_input_is_one_line_and_status_2(argv, message, capsys):

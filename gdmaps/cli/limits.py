@@ -1,0 +1,101 @@
+"""Bounds on how long and how large one command may run, and the option that raises them.
+
+Every command refuses, before it starts, a job whose size is past one of the limits
+below, with one line naming the option, the value and the limit; ``--limit NAME=N``
+raises a limit for one call.
+"""
+
+from __future__ import annotations
+
+import math
+
+from gdmaps.errors import GdmapsError
+
+__all__ = ["LIMITS", "add_limit_argument", "limits_of", "check_limit", "whole", "fmt", "MEMORY_PER_CELL"]
+
+#: name -> (default, what it bounds). Defaults keep a command within about a minute
+#: and a couple of GB on a laptop.
+LIMITS = {
+    "points": (2 * 10**7, "coordinates of the initializations, points x dimension"),
+    "steps": (10**8, "steps per orbit"),
+    "work": (2 * 10**9, "map evaluations of the whole command (points x steps x step sizes,"
+             " or cells x samples x steps)"),
+    "etas": (10**4, "step sizes in one sweep or analysis"),
+    "cells": (5 * 10**5, "cells of a cell map, refinement included"),
+    "period": (64, "largest period searched, and how many periods in one call"),
+    "params": (100, "parameters of a model (its dimension), e.g. -p depth=N"),
+    "values": (10**4, "parameter values of a bifurcation diagram"),
+}
+
+#: Bytes of memory one cell of a cell map costs, about (its samples, images and graph node).
+MEMORY_PER_CELL = 2500
+
+
+def whole(text: str) -> int | None:
+    """``text`` as a whole number (``1000``, ``1e3``, ``10_000``), or None if it is not one.
+
+    Examples
+    --------
+    >>> whole("1e3"), whole("12"), whole("1.5"), whole("nan"), whole("")
+    (1000, 12, None, None, None)
+    """
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
+
+
+def add_limit_argument(parser, names) -> None:
+    """Add ``--limit NAME=N`` to ``parser``, documenting the limits ``names`` it checks."""
+    listed = "; ".join(f"{n}={fmt(LIMITS[n][0])} ({LIMITS[n][1]})" for n in names)
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                        help=f"raise a limit for this call (repeatable); the limits: {listed}")
+    parser.set_defaults(limit_names=tuple(names))
+
+
+def limits_of(args) -> dict:
+    """The limits in force: the defaults, raised by the ``--limit`` options of ``args``."""
+    out = {n: d for n, (d, _) in LIMITS.items()}
+    allowed = getattr(args, "limit_names", tuple(LIMITS))
+    for item in getattr(args, "limit", None) or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in allowed:
+            raise GdmapsError(f"--limit must be NAME=N with NAME one of {', '.join(allowed)},"
+                              f" got {item!r}")
+        n = whole(value)
+        if n is None or n < 1:
+            raise GdmapsError(f"--limit {name} must be a whole number >= 1, got {value.strip()!r}")
+        out[name] = n
+    return out
+
+
+def check_limit(args, name: str, size, what: str, fix: str = "") -> None:
+    """Raise a one-line error if ``size`` is past the limit ``name`` of ``args``.
+
+    ``what`` says where the size comes from, with the size (e.g. ``"--steps 1e20"``);
+    ``fix`` says how else to shrink the job.
+    """
+    limit = limits_of(args)[name]
+    if size > limit:
+        tail = f"{fix}, or raise" if fix else "raise"
+        raise GdmapsError(f"{what} is over the limit {name}={fmt(limit)} ({LIMITS[name][1]});"
+                          f" {tail} it with --limit {name}=N")
+
+
+def fmt(n) -> str:
+    """Whole numbers as written by people: 2000000000 -> 2e9, 64 -> 64."""
+    n = int(n)
+    if n >= 10**5:
+        mant, exp = f"{n:.2e}".split("e")
+        mant = mant.rstrip("0").rstrip(".")
+        return f"{mant}e{int(exp)}"
+    return str(n)

@@ -1,0 +1,118 @@
+"""Reading command-line values: each bad value is refused in one line naming the option,
+the value and what is allowed."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+from pathlib import Path
+
+from gdmaps.errors import GdmapsError
+from gdmaps.cli.limits import whole
+
+__all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file",
+           "EXIT_STATUS"]
+
+#: The exit statuses of every command (``gdmaps certify`` adds its verdicts 1 and 3).
+EXIT_STATUS = ("exit status: 0 success; 2 bad input or a job past a limit, with one line on"
+               " stderr naming the option, the value and what is allowed")
+
+#: Figure files the commands write.
+FIGURE_FORMATS = (".png", ".pdf", ".svg")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr (status 2)."""
+
+    def error(self, message):
+        # "argument --steps: must be ..." -> "--steps must be ...", as the other errors read
+        message = re.sub(r"^argument ([^:]+): must", r"\1 must", " ".join(message.split()))
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def count(minimum: int = 1):
+    """An argparse type: a whole number >= ``minimum`` (``1000``, ``1e3``, ``10_000``).
+
+    Examples
+    --------
+    >>> count(1)("1e3")
+    1000
+    >>> count(1)("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number >= 1, got '0'
+    """
+    def parse(text):
+        n = whole(text)
+        if n is None or n < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}")
+        return n
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def real(*, positive: bool = False):
+    """An argparse type: a finite number (> 0 with ``positive``).
+
+    Examples
+    --------
+    >>> real(positive=True)("0.5")
+    0.5
+    >>> real()("inf")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite number, got 'inf'
+    """
+    allowed = "a finite number > 0" if positive else "a finite number"
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}") from None
+        if not math.isfinite(value) or (positive and value <= 0):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def out_dir(flag: str, text: str | None) -> Path | None:
+    """``text`` as a directory to write into, created if missing; refused if it is a file."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise GdmapsError(f"{flag} must be a directory, got ''")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise GdmapsError(f"{flag} must be a directory to write into, got {text!r}, which is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GdmapsError(f"{flag} {text!r}: cannot create the directory ({exc.strerror})") from None
+    if not os.access(path, os.W_OK):
+        raise GdmapsError(f"{flag} {text!r}: the directory is not writable")
+    return path
+
+
+def out_file(flag: str, text: str | None, suffixes=None) -> Path | None:
+    """``text`` as a file to write: not a directory, in an existing writable directory,
+    ending in one of ``suffixes`` (when given)."""
+    if text is None:
+        return None
+    path = Path(text)
+    if not text.strip() or path.is_dir() or text.endswith(os.sep):
+        raise GdmapsError(f"{flag} must be a file name, got {text!r}"
+                          + (", which is a directory" if text.strip() and path.is_dir() else ""))
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise GdmapsError(f"{flag} must end in {', '.join(suffixes)}, got {text!r}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise GdmapsError(f"{flag} {text!r}: the directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise GdmapsError(f"{flag} {text!r}: not writable")
+    return path
