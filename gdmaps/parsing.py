@@ -345,8 +345,11 @@ class _Converter:
             where += f": {exc.msg}" if exc.msg and exc.msg != "invalid syntax" else ""
             hint = "; multiplication needs an explicit '*'" if _IMPLICIT.search(self.text) else ""
             raise _Syntax(f"syntax error{where}{hint}") from None
-        except (ValueError, RecursionError, MemoryError, OverflowError):
-            raise _Syntax("null bytes, or nesting or numbers Python cannot parse") from None
+        except ValueError:
+            raise _Syntax("it contains null bytes") from None
+        except (RecursionError, MemoryError, OverflowError):
+            raise _Limit("is nested or chained too deeply for Python's parser (a sum of about 2000"
+                         " terms is its limit)") from None
         try:
             expr = self.expr(tree.body, 1)
         except _Refused:
@@ -444,7 +447,8 @@ class _Converter:
     def call(self, node, depth):
         func = node.func
         if not isinstance(func, ast.Name):
-            raise _Refused(f"calls {self.describe(func)}; only the allowed functions may be called")
+            raise _Refused(f"calls the result of {self.describe(func)}; only the listed functions"
+                           f" may be called, by their names")
         ident = func.id
         if ident not in FUNCTIONS:
             raise _Refused(f"calls {ident}, which is not an allowed function")
