@@ -11,6 +11,7 @@ from gdmaps.map import Map
 from gdmaps.gd import ETA, GDMap, NumericGD
 from gdmaps.iterate import Fate, IterationResult, iterate
 from gdmaps.losses import loss_from_text
+from gdmaps.parsing import parse_bindings, parse_expression, parse_number
 from gdmaps.report import Analysis, analyze
 from gdmaps.stability import Kind, Stability, classify, stability
 from gdmaps.orbit import Enclosure, Orbit
@@ -40,7 +41,7 @@ from gdmaps import maps, models
 __all__ = [
     "Map", "GDMap", "NumericGD", "ETA",
     "iterate", "Fate", "IterationResult",
-    "analyze", "Analysis", "loss_from_text",
+    "analyze", "Analysis", "loss_from_text", "parse_expression", "parse_number", "parse_bindings",
     "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
     "periodic_orbits", "periodic_orbits_up_to", "PeriodicOrbits",

@@ -91,3 +91,27 @@ def test_symbolic_subs_keeps_a_gd_map():
     h = g.subs({y: sp.Symbol("c") ** 2})
     assert isinstance(h, GDMap) and h.eta == sp.Rational(1, 2)
     assert h.loss == (a * b - sp.Symbol("c") ** 2) ** 2 / 2
+
+
+@pytest.mark.parametrize("eta", [True, False, np.True_])
+def test_eta_refuses_bools(eta):
+    with pytest.raises(InvalidTypeError, match=f"eta must be a positive real number, got the bool {eta!r}"):
+        GDMap(a**2, [a], eta)
+    with pytest.raises(InvalidTypeError, match="got the bool"):
+        GDMap(a**2, [a]).at(eta)
+
+
+def test_string_loss_and_step_are_read_exactly_by_the_parser():
+    g = GDMap("(a*b - 1)^2/2 + 0.1*a", ["a", "b"], "1/3")
+    assert g.loss == (a * b - 1) ** 2 / 2 + a / 10 and g.eta == sp.Rational(1, 3)
+    with pytest.raises(InvalidArgumentError, match="loss could not be read as an expression"):
+        GDMap('a.__class__', ["a"])
+
+
+def test_subs_reads_strings_with_the_parser_and_keeps_eta_exact():
+    y = sp.Symbol("y")
+    g = GDMap(a**2 * y, [a], sp.Rational(1, 3))
+    assert g.subs(y="1/3").loss == a**2 / 3
+    assert g.subs(y="a + 1").eta == sp.Rational(1, 3)  # a symbolic substitution keeps the step exact
+    with pytest.raises(InvalidArgumentError, match="subs y could not be read as an expression"):
+        g.subs(y="__import__('os')")
