@@ -60,14 +60,19 @@ class ConvergentFraction:
     n, steps, seed : the run
     sampler : str
     counts : dict of fate name -> count
+        Every :class:`~gdmaps.iterate.Fate` (moving, converged, diverged, unstable).
     fraction : float
-        Share of converged orbits.
+        Share of converged orbits: stopped at a point that is not linearly unstable (orbits
+        stalled at an unstable point count as not converged).
     interval : (float, float)
         Clopper-Pearson 95% interval of the convergent probability.
     upper : float
         One-sided 95% upper bound (at most 3/n when nothing converged).
     to_global_minimum : int or None
-        Converged orbits whose loss is within 1e-8 of ``loss_min``, when it was given.
+        Converged orbits whose loss is within ``loss_tol`` (default 1e-8, relative to
+        ``max(1, |loss_min|)``) of ``loss_min``, when it was given.
+    rule : str
+        The stopping test of the run, in words (see :func:`gdmaps.iterate`).
     grad_norm_quantiles : dict or None
         Quantiles (5, 25, 50, 75, 95 %) of the asymptotic gradient norm over the
         orbits that did not diverge (GD maps).
@@ -84,23 +89,27 @@ class ConvergentFraction:
     grad_norm_quantiles: dict | None
     upper: float = 1.0
     to_global_minimum: int | None = None
+    rule: str = ""
 
     def to_dict(self) -> dict:
         return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
                 "sampler": self.sampler, **self.counts, "fraction": self.fraction,
                 "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
                 "to_global_minimum": self.to_global_minimum,
-                "grad_norm_quantiles": self.grad_norm_quantiles}
+                "grad_norm_quantiles": self.grad_norm_quantiles, "rule": self.rule}
 
     def __repr__(self) -> str:
         eta = "" if self.eta is None else f" at eta={self.eta:g}"
-        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.n} converged,"
+        unstable = self.counts.get("unstable", 0)
+        unstable = f" ({unstable} stalled at unstable points)" if unstable else ""
+        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.n} converged{unstable},"
                 f" 95% CI [{self.interval[0]:.3g}, {self.interval[1]:.3g}]>")
 
 
 def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000, seed=0,
-                        scale=1.0, center=0.0, tol=1e-9, backend="auto",
-                        loss_min=None) -> ConvergentFraction:
+                        scale=1.0, center=0.0, tol=None, backend="auto", loss_min=None,
+                        loss_tol=None, grad_tol=None, disp_tol=None, stability=True,
+                        stability_tol=1e-6) -> ConvergentFraction:
     """The probability that an initialization converges, estimated from ``n`` samples.
 
     Parameters
@@ -111,10 +120,17 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     sampler : {"normal", "uniform", "glorot", "he"}, keyword-only
         N(center, scale^2) or uniform on the box center +- scale, per coordinate; or
         the Glorot / He initialization of a network model (scale and center unused).
-    n, steps, seed, scale, center, tol, backend : keyword-only
+    n, steps, seed, scale, center, backend : keyword-only
+    tol, grad_tol, disp_tol, stability, stability_tol : keyword-only
+        The convergence rule, as in :func:`gdmaps.iterate`: by default the gradient fallen
+        to ``tol`` (1e-9; 1e-3 for network models) times its size at the start, at a point
+        that is not linearly unstable.
     loss_min : float, keyword-only
         The global minimum value of the loss, if known (e.g. 0 for a model that can
         interpolate): converged orbits with loss within 1e-8 of it are counted.
+    loss_tol : float, keyword-only
+        With ``loss_min``: also stop orbits where ``L(x) - loss_min <= loss_tol`` (and count
+        those within ``loss_tol`` as reaching the global minimum).
 
     Examples
     --------
@@ -124,6 +140,20 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     >>> g = GDMap((a*b - 1)**2 / 2, [a, b])
     >>> convergent_fraction(g, eta=1.2, n=2000)
     <ConvergentFraction at eta=1.2: 0/2000 converged, 95% CI [0, 0.00184]>
+
+    A network: the default tolerance of network models, or a loss gap to the known minimum
+
+    >>> from gdmaps.models import mlp
+    >>> xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean",
+    ...           bias=True)
+    >>> convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000)
+    <ConvergentFraction at eta=0.5: 492/500 converged (5 stalled at unstable points), 95% CI [0.969, 0.993]>
+    >>> r = convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000, loss_min=0,
+    ...                         grad_tol=1e-9, loss_tol=1e-6)
+    >>> r.rule
+    '||grad L(x)|| <= 1e-09 or L(x) - 0 <= 1e-06'
+    >>> r.counts["converged"], r.to_global_minimum  # at L <= 1e-6, or at a critical point
+    (489, 489)
     """
     if eta is not None:
         if not isinstance(map, GDMap):
@@ -134,7 +164,9 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
         x0 = network_init(map, sampler, n, seed=seed)
     else:
         x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
-    run = iterate(map, x0, steps, tol=tol, backend=backend)
+    run = iterate(map, x0, steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
+                  loss_tol=loss_tol, loss_min=None if loss_tol is None else loss_min,
+                  stability=stability, stability_tol=stability_tol, backend=backend)
     counts = run.counts()
     k = counts["converged"]
     quant = None
@@ -147,6 +179,7 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     if loss_min is not None and isinstance(map, GDMap):
         conv = run.fate == Fate.CONVERGED
         vals = map.numeric.loss(run.final[conv]) if conv.any() else np.array([])
-        to_min = int(np.sum(vals <= float(loss_min) + 1e-8 * max(1.0, abs(float(loss_min)))))
+        gap = 1e-8 * max(1.0, abs(float(loss_min))) if loss_tol is None else loss_tol
+        to_min = int(np.sum(vals <= float(loss_min) + gap))
     return ConvergentFraction(run.eta, n, steps, seed, sampler, counts, k / n,
-                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min)
+                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min, run.rule)

@@ -9,7 +9,12 @@ import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 
-__all__ = ["Kind", "Stability", "classify", "stability", "orbit_multipliers"]
+__all__ = ["Kind", "Stability", "classify", "stability", "orbit_multipliers", "spectral_radii",
+           "DENSE_LIMIT"]
+
+#: ``spectral_radii(method="auto")`` takes dense eigenvalues up to this dimension, Lanczos on
+#: Hessian-vector products above it (where the map has them).
+DENSE_LIMIT = 64
 
 
 class Kind(enum.Enum):
@@ -138,3 +143,162 @@ def stability(map, point_or_orbit, *, tol=1e-9) -> Stability:
         mus = mus.real
     kind, n_up, n_center, n_down = classify(mus, tol=tol)
     return Stability(mus, len(pts), kind, n_up, n_center, n_down, tol)
+
+
+def spectral_radii(map, points, *, method="auto", krylov=40, seed=0) -> np.ndarray:
+    """The spectral radius of the Jacobian Df at each point of a batch ``(N, d) -> (N,)``.
+
+    The test behind :attr:`Fate.UNSTABLE <gdmaps.iterate.Fate>`: a fixed point is
+    linearly unstable when this exceeds 1.
+
+    Parameters
+    ----------
+    map : Map or GDMap
+        A map with every parameter bound.
+    points : array (N, d) or (d,)
+    method : {"auto", "dense", "lanczos"}, keyword-only
+        "dense": the Jacobian (for GD maps the Hessian, DG = I - eta H) of every point at
+        once and its eigenvalues (``numpy.linalg.eigvalsh`` / ``eigvals``, batched).
+        "lanczos": ``krylov`` Lanczos steps on Hessian-vector products, batched over the
+        points (GD maps with an HVP: network models). "auto": dense up to
+        ``DENSE_LIMIT`` (64) dimensions or without HVPs, Lanczos above.
+    krylov : int, keyword-only
+        Lanczos steps (at most d).
+    seed : int, keyword-only
+        The random start vectors of Lanczos.
+
+    Returns
+    -------
+    ndarray (N,)
+        nan where the Jacobian is not finite.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from gdmaps import GDMap
+    >>> a, b = sp.symbols("a b")
+    >>> gd = GDMap((a*b - 1)**2 / 2, [a, b], eta=1.2)
+    >>> spectral_radii(gd, [[1.0, 1.0], [0.0, 0.0], [2.0, 0.5]])  # |1 - eta (a^2 + b^2)|, 1 + eta
+    array([1.4, 2.2, 4.1])
+
+    Notes
+    -----
+    For a GD map the multipliers are mu_i = 1 - eta lambda_i(H), so
+    rho = max(|1 - eta lambda_min|, |1 - eta lambda_max|). Lanczos gives Ritz values
+    inside [lambda_min, lambda_max] (Paige), so its rho is a lower bound that converges
+    from below: an instability it reports is there (to rounding); a point it passes may
+    still hide an eigenvalue it did not reach in ``krylov`` steps.
+    """
+    from gdmaps.errors import check_choice, check_int
+
+    check_choice("method", method, ("auto", "dense", "lanczos"))
+    krylov = check_int("krylov", krylov, minimum=1)
+    if not hasattr(map, "numeric"):
+        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
+    numeric = map.numeric
+    X = np.atleast_2d(np.asarray(points, dtype=float))
+    if X.ndim != 2 or X.shape[1] != map.dim:
+        raise InvalidArgumentError(
+            f"points must have shape ({map.dim},) or (N, {map.dim}), got {np.shape(points)}")
+    out = np.full(X.shape[0], np.nan)
+    if not X.shape[0]:
+        return out
+    eta = getattr(numeric, "eta", None)
+    hvp = _hvp_of(map) if eta is not None else None
+    if method == "auto":
+        method = "lanczos" if hvp is not None and map.dim > DENSE_LIMIT else "dense"
+    if method == "lanczos" and hvp is None:
+        raise InvalidArgumentError(
+            "method='lanczos' needs Hessian-vector products: a GD map of a network model"
+            " (gdmaps.models.mlp) with its step size bound; use method='dense'")
+    with np.errstate(all="ignore"):
+        if method == "lanczos":
+            lo, hi = _lanczos_extremes(hvp, X, min(krylov, map.dim), seed)
+            rho = np.maximum(np.abs(1 - eta * lo), np.abs(1 - eta * hi))
+        elif eta is not None:
+            H = _dense_hessian(map, X)
+            ok = np.isfinite(H).all(axis=(1, 2))
+            rho = np.full(len(X), np.nan)
+            if ok.any():
+                lam = np.linalg.eigvalsh(H[ok])
+                rho[ok] = np.maximum(np.abs(1 - eta * lam[:, 0]), np.abs(1 - eta * lam[:, -1]))
+        else:
+            J = numeric.jacobian(X)
+            ok = np.isfinite(J).all(axis=(1, 2))
+            rho = np.full(len(X), np.nan)
+            if ok.any():
+                rho[ok] = np.abs(np.linalg.eigvals(J[ok])).max(axis=1)
+    out[:] = rho
+    return out
+
+
+def _network_numeric(map):
+    """Backpropagation for a SymPy-built MLP (no Hessian to compile), else None."""
+    net = getattr(map, "network", None)
+    if net is None or not hasattr(net, "hvp"):
+        return None
+    from gdmaps.models._backprop import BackpropGD
+
+    return BackpropGD(net, map.numeric.eta)
+
+
+def _hvp_of(map):
+    numeric = map.numeric
+    if hasattr(numeric, "hvp"):
+        return numeric.hvp
+    back = _network_numeric(map)
+    return None if back is None else back.hvp
+
+
+def _dense_hessian(map, X):
+    numeric = map.numeric
+    if not hasattr(numeric, "hvp"):
+        numeric = _network_numeric(map) or numeric
+    return numeric.hessian(X)
+
+
+def _lanczos_extremes(hvp, X, k, seed):
+    """Smallest and largest Ritz values of ``k`` Lanczos steps at each point, batched.
+
+    Plain three-term Lanczos: lost orthogonality only repeats converged Ritz values, which
+    stay inside the spectrum (Paige 1980). A breakdown (an invariant subspace) restarts with
+    a fresh random vector and a zero off-diagonal.
+    """
+    N, P = X.shape
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((N, P))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    v_old = np.zeros_like(v)
+    alpha, beta = np.zeros((N, k)), np.zeros((N, k))
+    b_prev = np.zeros(N)
+    for j in range(k):
+        w = hvp(X, v)
+        a = np.einsum("np,np->n", w, v)
+        w = w - a[:, None] * v - b_prev[:, None] * v_old
+        # one step of reorthogonalization against the last two vectors keeps T honest
+        w -= np.einsum("np,np->n", w, v)[:, None] * v
+        alpha[:, j] = a
+        b = np.linalg.norm(w, axis=1)
+        scale = np.maximum(np.abs(alpha[:, :j + 1]).max(axis=1), 1e-300)
+        broke = ~(b > 1e-10 * scale)
+        if j + 1 < k:
+            if broke.any():
+                r = rng.standard_normal((int(broke.sum()), P))
+                r -= np.einsum("np,np->n", r, v[broke])[:, None] * v[broke]
+                w[broke] = r
+                b[broke] = 0.0
+            nw = np.linalg.norm(w, axis=1, keepdims=True)
+            v_old, v = v, w / np.where(nw > 0, nw, 1.0)
+        beta[:, j] = b
+        b_prev = b
+    T = np.zeros((N, k, k))
+    i = np.arange(k)
+    T[:, i, i] = alpha
+    T[:, i[1:], i[:-1]] = beta[:, :-1]
+    T[:, i[:-1], i[1:]] = beta[:, :-1]
+    ok = np.isfinite(T).all(axis=(1, 2))
+    lo, hi = np.full(N, np.nan), np.full(N, np.nan)
+    if ok.any():
+        theta = np.linalg.eigvalsh(T[ok])
+        lo[ok], hi[ok] = theta[:, 0], theta[:, -1]
+    return lo, hi

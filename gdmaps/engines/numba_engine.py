@@ -136,17 +136,19 @@ class FusedEngine:
         return _driver()
 
     def __call__(self, numeric, X, steps, *, tol, blowup, check_every, window,
-                 keep_trajectory=False):
+                 keep_trajectory=False, rtol=0.0, loss_stop=None):
         from gdmaps.engines.numpy_engine import run_numpy
 
-        if (keep_trajectory or not self._serves(numeric)
+        if (keep_trajectory or loss_stop is not None or not self._serves(numeric)
                 or (hasattr(numeric, "eta") and numeric.eta is None)):
-            # trajectories, foreign numeric maps and unbound step sizes: the reference engine
-            # (which raises the library's error for an unbound step size)
+            # trajectories, a loss test, foreign numeric maps and unbound step sizes: the
+            # reference engine (which raises the library's error for an unbound step size)
             return run_numpy(numeric, X, steps, tol=tol, blowup=blowup, check_every=check_every,
-                             window=window, keep_trajectory=keep_trajectory)
+                             window=window, keep_trajectory=keep_trajectory, rtol=rtol,
+                             loss_stop=loss_stop)
         X = np.ascontiguousarray(X, dtype=np.float64)
         N, d = X.shape
+        tol = np.array(np.broadcast_to(np.asarray(tol, dtype=np.float64), (N,)))  # writable, contiguous
         if d != self.steps.dim:  # the compiled code indexes without bounds checks
             raise ValueError(f"X must have shape (N, {self.steps.dim}), got {X.shape}")
         final = np.empty((N, d))
@@ -162,7 +164,7 @@ class FusedEngine:
             use = threads if N * steps * (st.ops + 2 * d) >= PARALLEL_MIN_WORK else 1
             # a few chunks per thread at least, so that early-stopping chunks balance out
             size = int(min(st.chunk, max(64, -(-N // (4 * use)))))
-            args = (*st.functions, X, int(steps), float(tol), float(blowup),
+            args = (*st.functions, X, int(steps), tol, float(rtol), float(blowup),
                     int(check_every), int(window), np.asarray(numeric.values, dtype=np.float64),
                     size, st.chunk, final, fate, decided_at, displacement, asym)
             # chunks are handed out one at a time (dynamic scheduling): orbits leave at
@@ -330,9 +332,12 @@ def _body(template, state, params):
 # -- the parallel driver: run_numpy's loop, per chunk --------------------------
 
 
-def _fused(advance, last, X, steps, tol, blowup, check_every, window, P, size, C,
+def _fused(advance, last, X, steps, tol, rtol, blowup, check_every, window, P, size, C,
            final, fate, decided_at, displacement, asym):
     """The check loop of run_numpy over chunks of ``size`` points, chunks in parallel.
+
+    ``tol`` holds the displacement tolerance of each point; the test is
+    ``||f(x) - x|| <= tol[g] + rtol * ||f(x)||``, as in run_numpy.
 
     Per chunk: ``S`` the state, ``A`` the state after the step that ends a block,
     ``L`` the state at the last check (the ``final`` of a diverged orbit); coordinate
@@ -341,9 +346,6 @@ def _fused(advance, last, X, steps, tol, blowup, check_every, window, P, size, C
     N, D = X.shape
     blow2 = blowup * blowup
     finite_blowup = blowup < np.inf
-    # sqrt is monotone and correctly rounded: sqrt(d2) <= tol implies d2 <= tol2, so
-    # d2 > tol2 rules convergence out without a root (tiny tol: always take the root)
-    tol2 = (tol * (1.0 + 1e-12)) ** 2 if tol > 1e-150 else np.inf
     win_start = steps - window
     nchunks = (N + size - 1) // size
     for c in numba.prange(nchunks):
@@ -356,6 +358,7 @@ def _fused(advance, last, X, steps, tol, blowup, check_every, window, P, size, C
         n2 = np.empty(C)    # ||f(x)||^2 there
         acc = np.zeros(C)   # the sum of ||f(x) - x|| over the final window
         gid = np.empty(C, np.int64)
+        thr = np.empty(C)   # the displacement tolerance at this check
         for j in range(m):
             gid[j] = lo + j
         for i in range(D):
@@ -380,9 +383,17 @@ def _fused(advance, last, X, steps, tol, blowup, check_every, window, P, size, C
                 S, A = A, S
                 continue
             # a cheap pass first: usually nothing is decided at a check
+            # sqrt is monotone and correctly rounded: sqrt(d2) <= thr implies d2 <= thr^2
+            # (1 + 1e-12), so a larger d2 rules convergence out without a root (tiny
+            # tolerances: always take the root)
             maybe = 0
             for j in range(m):
-                if not (n2[j] <= blow2) or n2[j] == np.inf or d2[j] <= tol2:
+                th = tol[gid[j]]
+                if rtol > 0.0:
+                    th = th + rtol * math.sqrt(n2[j]) if n2[j] < np.inf else -1.0
+                thr[j] = th
+                th2 = (th * (1.0 + 1e-12)) ** 2 if th > 1e-150 else np.inf
+                if not (n2[j] <= blow2) or n2[j] == np.inf or d2[j] <= th2:
                     maybe += 1
             if maybe:
                 new = 0
@@ -400,9 +411,9 @@ def _fused(advance, last, X, steps, tol, blowup, check_every, window, P, size, C
                         for i in range(D):
                             final[g, i] = L[i * C + j]
                         continue
-                    if d2[j] <= tol2:
+                    if thr[j] >= 0.0:
                         disp = math.sqrt(d2[j])
-                        if disp <= tol:
+                        if disp <= thr[j]:
                             fate[g] = 1
                             decided_at[g] = t
                             for i in range(D):
@@ -452,7 +463,7 @@ def _driver():
     t = numba.types
     advance, last = _types()
     sig = t.void(t.FunctionType(advance), t.FunctionType(last), t.float64[:, ::1], t.int64,
-                 t.float64, t.float64, t.int64, t.int64, t.float64[::1], t.int64, t.int64,
+                 t.float64[::1], t.float64, t.float64, t.int64, t.int64, t.float64[::1], t.int64, t.int64,
                  t.float64[:, ::1], t.int8[::1], t.int64[::1], t.float64[::1], t.float64[::1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numba.NumbaWarning)

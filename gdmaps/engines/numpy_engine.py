@@ -5,6 +5,11 @@ straight to the compiled step (no stacking between steps). Steps run without
 checks in blocks of ``check_every``; at each check, decided orbits leave the
 batch. Inside the final window (and when the trajectory is kept) the engine
 steps one at a time to record ``||f(x) - x||``.
+
+The stopping test at a check is ``||f(x) - x|| <= tol_i + rtol * ||f(x)||`` with a
+tolerance ``tol_i`` per orbit, or, with ``loss_stop = (loss, gap)``, ``loss(x) <= gap_i``.
+An orbit that passes it leaves the batch with fate 1 ("stopped"): whether it converged or
+stalled at an unstable point is decided afterwards by :func:`gdmaps.iterate`.
 """
 
 from __future__ import annotations
@@ -29,9 +34,16 @@ def _sumsq(rows):
     return acc
 
 
-def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_trajectory=False):
-    """Run ``steps`` steps of ``numeric`` from the ``(N, d)`` batch ``X``; raw result fields."""
+def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_trajectory=False,
+              rtol=0.0, loss_stop=None):
+    """Run ``steps`` steps of ``numeric`` from the ``(N, d)`` batch ``X``; raw result fields.
+
+    ``tol`` is a float or an ``(N,)`` array of displacement tolerances; ``loss_stop`` is None
+    or ``(loss, gap)``: a batched loss ``(n, d) -> (n,)`` and an ``(N,)`` array of values.
+    """
     N, d = X.shape
+    tol = np.broadcast_to(np.asarray(tol, dtype=float), (N,)).copy()
+    gap = None if loss_stop is None else np.broadcast_to(np.asarray(loss_stop[1], dtype=float), (N,))
     final = np.empty((N, d))
     fate = np.zeros(N, dtype=np.int8)
     decided_at = np.full(N, -1, dtype=np.int64)
@@ -77,7 +89,11 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
                 for a in after:
                     finite &= np.isfinite(a[cols])
                 bad[cols] = ~finite | (blowup < np.inf)
-            conv = ~bad & (disp <= tol)
+            thr = tol if not rtol else tol + rtol * np.sqrt(nrm2)  # nrm2 = inf: never
+            conv = ~bad & (disp <= thr) & ~(over & (rtol > 0))
+            if gap is not None and not conv.all():
+                with np.errstate(all="ignore"):
+                    conv |= ~bad & (loss_stop[0](np.stack(rows, axis=1)) <= gap[idx])
             if conv.any():
                 i = idx[conv]
                 for c in range(d):
@@ -99,7 +115,7 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
             if keep.all():
                 rows = after
             else:
-                rows, idx = [a[keep] for a in after], idx[keep]
+                rows, idx, tol = [a[keep] for a in after], idx[keep], tol[keep]
                 n = idx.size
             last_ok = rows
         if n:  # still moving: the displacement at the final state
