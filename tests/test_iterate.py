@@ -295,3 +295,21 @@ def test_network_defaults_and_user_criteria():
     g = np.linalg.norm(net.numeric.gradient(r.final[c]), axis=1)
     assert c.sum() > 10 and ((loss <= 1e-4) | (g <= 1e-12 * (1 + 1e-6))).all()
     assert (loss[r.decided_at[c] < 3000] <= 1e-4).any()
+
+
+def test_large_network_is_checked_by_lanczos_on_its_stopped_orbits():
+    from gdmaps.models import mlp
+    from gdmaps.samplers import network_init
+    from gdmaps.stability import spectral_radii
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 16))
+    g = mlp(X, np.sin(X.sum(0, keepdims=True)), [32], "tanh", reduction="mean", symbolic=False,
+            eta=0.2)
+    starts = network_init(g, "he", 30, seed=0)
+    r = iterate(g, starts, 400, grad_tol=0.05)
+    stopped = np.isin(r.fate, [Fate.CONVERGED, Fate.UNSTABLE])
+    assert stopped.sum() >= 10 and np.isnan(r.spectral_radius[~stopped]).all()
+    dense = spectral_radii(g, r.final[stopped], method="dense")
+    assert (r.spectral_radius[stopped] <= dense * (1 + 1e-9)).all()
+    np.testing.assert_allclose(r.spectral_radius[stopped], dense, rtol=1e-2)

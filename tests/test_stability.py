@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from gdmaps import GDMap, InvalidArgumentError
+from gdmaps import GDMap, InvalidArgumentError, Map
 from gdmaps.maps import henon, logistic
 from gdmaps.stability import Kind, classify, stability
 
@@ -51,3 +51,53 @@ def test_logistic_fixed_point_multiplier_is_two_minus_r():
 def test_bad_point():
     with pytest.raises(InvalidArgumentError, match=r"shape \(2,\) or \(p, 2\)"):
         stability(henon(), [1.0, 2.0, 3.0])
+
+
+# -- spectral_radii: the batched check behind Fate.UNSTABLE --------------------------------
+
+
+def test_spectral_radii_of_ab_minus_one_against_closed_forms():
+    from gdmaps.stability import spectral_radii
+
+    a, b = sp.symbols("a b")
+    gd = GDMap((a * b - 1) ** 2 / 2, [a, b], eta=0.7)
+    # on ab = 1, H has eigenvalues 0 and a^2 + b^2; at the origin H = [[0, -1], [-1, 0]]
+    t = np.linspace(0.3, 3, 25)
+    P = np.c_[t, 1 / t]
+    rho = spectral_radii(gd, np.vstack([P, [0.0, 0.0]]))
+    np.testing.assert_allclose(rho[:-1], np.maximum(1, np.abs(1 - 0.7 * (t**2 + t**-2))), rtol=1e-12)
+    assert rho[-1] == pytest.approx(1.7)
+    assert np.isnan(spectral_radii(Map([sp.sqrt(sp.Symbol("x"))], ["x"]), [[-1.0]]))[0]
+
+
+def test_lanczos_is_a_lower_bound_that_matches_dense_eigenvalues_on_a_network():
+    from gdmaps.models import mlp
+    from gdmaps.stability import spectral_radii
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 16))
+    g = mlp(X, np.sin(X.sum(0, keepdims=True)), [32], "tanh", reduction="mean", symbolic=False,
+            eta=0.3)
+    assert g.dim == 96  # above DENSE_LIMIT: "auto" takes Lanczos
+    T = rng.normal(size=(20, g.dim))
+    dense = spectral_radii(g, T, method="dense")
+    lam = np.linalg.eigvalsh(g.numeric.hessian(T))
+    np.testing.assert_allclose(dense, np.maximum(np.abs(1 - 0.3 * lam[:, 0]), np.abs(1 - 0.3 * lam[:, -1])),
+                               rtol=1e-12)
+    for k, rtol in ((40, 2e-3), (96, 1e-9)):
+        lan = spectral_radii(g, T, krylov=k)
+        assert (lan <= dense * (1 + 1e-9)).all()
+        np.testing.assert_allclose(lan, dense, rtol=rtol)
+
+
+def test_spectral_radii_errors():
+    from gdmaps.stability import spectral_radii
+
+    a, b = sp.symbols("a b")
+    gd = GDMap((a * b - 1) ** 2 / 2, [a, b], eta=0.7)
+    with pytest.raises(InvalidArgumentError, match="method must be one of"):
+        spectral_radii(gd, [[1.0, 1.0]], method="qr")
+    with pytest.raises(InvalidArgumentError, match="method='lanczos' needs Hessian-vector products"):
+        spectral_radii(gd, [[1.0, 1.0]], method="lanczos")
+    with pytest.raises(InvalidArgumentError, match=r"points must have shape \(2,\) or \(N, 2\)"):
+        spectral_radii(gd, [[1.0, 1.0, 1.0]])

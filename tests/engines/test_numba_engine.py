@@ -272,3 +272,24 @@ def test_generated_source_is_scalar_python():
     src, ops = numba_engine.kernel_source(AB.template, AB.state, AB.parameters)
     assert "_c0 = _p0*(_s0*_s1 - 1)" in src  # the cse of lambdify, on scalars
     assert "def advance(" in src and "def last(" in src and ops == 7
+
+
+@pytest.mark.parametrize("m, eta", [(AB, 0.5), (CHAIN3, 0.5), (HENON, None)])
+def test_per_orbit_and_relative_tolerances_agree(m, eta):
+    # iterate's relative rules: a tolerance per orbit, and one that grows with ||f(x)||
+    g = m.at(eta) if eta is not None else m
+    X = normal(700, m.dim, seed=11)
+    tol = np.random.default_rng(2).uniform(1e-12, 1e-6, size=700)
+    for kw in (dict(tol=tol), dict(tol=1e-9, rtol=1e-9), dict(tol=tol, rtol=1e-7),
+               dict(tol=-1.0)):  # -1: no orbit ever stops
+        ref, got = both(g, X, 200, **kw)
+        assert_same(ref, got)
+    assert (ref["fate"] != 1).all()
+
+
+def test_relative_tolerance_ignores_overflowed_norms():
+    square = Map([x**2], [x])
+    X = np.array([[1e200], [0.5]])
+    ref, got = both(square, X, 40, tol=1e-9, rtol=1e-9, blowup=np.inf)
+    assert_same(ref, got)
+    assert ref["fate"].tolist() == [2, 1]
