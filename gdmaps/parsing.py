@@ -53,8 +53,11 @@ Checked before anything is built, so a refusal is instantaneous:
   (``1e-5``) of at most :data:`MAX_NUMBER_DIGITS`.
 - A numeric exponent of at most :data:`MAX_EXPONENT` in absolute value (``x**2000``
   is refused), and no exact number of more than :data:`MAX_NUMBER_DIGITS` digits, with
-  the size of a power of numbers estimated *before* it is computed: ``9**9**9`` is
-  refused without evaluating it.
+  the size of a power or product of numbers estimated *before* it is computed:
+  ``9**9**9`` is refused without evaluating it.
+- Roots (fractional powers) of exact numbers of at most :data:`MAX_ROOT_DIGITS` digits,
+  also when SymPy would merge them (``sqrt(a)*sqrt(b)`` is ``sqrt(a*b)``), since SymPy
+  factors the number under a root.
 - The result must be finite: ``1/0``, ``0**-1``, ``log(0)`` and ``tan(pi/2)`` are
   refused, as is any value SymPy would make ``nan``, ``oo`` or ``zoo``.
 
@@ -88,6 +91,7 @@ from gdmaps.errors import InvalidArgumentError, InvalidTypeError
 __all__ = [
     "parse_expression", "parse_number", "parse_bindings", "FUNCTIONS", "ALLOWED",
     "MAX_LENGTH", "MAX_DEPTH", "MAX_LITERAL_DIGITS", "MAX_EXPONENT", "MAX_NUMBER_DIGITS",
+    "MAX_ROOT_DIGITS",
 ]
 
 #: Longest text accepted, in characters.
@@ -100,6 +104,8 @@ MAX_LITERAL_DIGITS = 100
 MAX_EXPONENT = 1000
 #: Most digits of the numerator or denominator of any exact number built.
 MAX_NUMBER_DIGITS = 1000
+#: Most digits of an exact number under a root (a fractional power): SymPy factors it.
+MAX_ROOT_DIGITS = 100
 
 
 def _relu(z):
@@ -117,7 +123,7 @@ def _softplus(z):
 #: The functions text may call: name -> (SymPy builder, least and most arguments).
 FUNCTIONS = {
     "exp": (sp.exp, 1, 1), "log": (sp.log, 1, 2), "ln": (sp.log, 1, 1),
-    "sqrt": (sp.sqrt, 1, 1),
+    "sqrt": (lambda z: _power(z, sp.S.Half), 1, 1),
     "sin": (sp.sin, 1, 1), "cos": (sp.cos, 1, 1), "tan": (sp.tan, 1, 1),
     "cot": (sp.cot, 1, 1), "sec": (sp.sec, 1, 1), "csc": (sp.csc, 1, 1),
     "asin": (sp.asin, 1, 1), "acos": (sp.acos, 1, 1), "atan": (sp.atan, 1, 1),
@@ -436,10 +442,16 @@ class _Converter:
                 value = _power(value, sp.S.NegativeOne)
             terms.append(value)
         if not additive:  # the numbers of a product multiply: bound them before SymPy does
-            size = sum(_digits(c) for c in (t.as_coeff_Mul()[0] for t in terms) if c.is_Rational)
+            factors = [f for t in terms for f in sp.Mul.make_args(t)]
+            size = sum(_digits(f) for f in factors if f.is_Rational)
             if size > MAX_NUMBER_DIGITS:
                 raise _Limit(f"multiplies numbers into one of about {size:.3g} digits; exact numbers"
-                               f" are limited to {MAX_NUMBER_DIGITS} digits")
+                             f" are limited to {MAX_NUMBER_DIGITS} digits")
+            # SymPy merges roots of numbers, sqrt(2)*sqrt(3) = sqrt(6), and factors the product
+            roots = sum(_digits(f.base) for f in factors if f.is_Pow and f.base.is_Rational)
+            if roots > MAX_ROOT_DIGITS:
+                raise _Limit(f"multiplies roots of numbers with about {roots:.3g} digits in all; roots"
+                             f" take numbers of at most {MAX_ROOT_DIGITS} digits")
         value = sp.Add(*terms) if additive else sp.Mul(*terms)
         _check_size(value)
         return value
@@ -543,14 +555,17 @@ def _power(base, exponent):
     if exponent.is_Number:
         if exponent.is_Rational and abs(exponent) > MAX_EXPONENT:
             raise _Limit(f"raises to the power {_short(exponent)}; exponents are at most {MAX_EXPONENT}"
-                           f" in absolute value")
+                         f" in absolute value")
         if base.is_Rational and exponent.is_Rational:
             if base.is_zero and exponent.is_negative:
                 raise _Limit(f"divides by zero (0**{exponent})")
+            if not exponent.is_Integer and _digits(base) > MAX_ROOT_DIGITS:
+                raise _Limit(f"takes a root of {_short(base)}, a number of about {_digits(base):.3g}"
+                             f" digits; roots take numbers of at most {MAX_ROOT_DIGITS} digits")
             size = float(abs(exponent)) * _digits(base)
             if size > MAX_NUMBER_DIGITS:
                 raise _Limit(f"{_short(base)}**{_short(exponent)} would have about {size:.3g} digits;"
-                               f" exact numbers are limited to {MAX_NUMBER_DIGITS} digits")
+                             f" exact numbers are limited to {MAX_NUMBER_DIGITS} digits")
     value = sp.Pow(base, exponent)
     _check_finite(value, f"the power {_short(base)}**{_short(exponent)}")
     _check_size(value)
@@ -565,12 +580,15 @@ def _check_exp(arg):
         coeff, rest = term.as_coeff_Mul()
         if abs(coeff) > MAX_EXPONENT:
             raise _Limit(f"takes exp of {_short(term)}; coefficients of a log in exp are at most"
-                           f" {MAX_EXPONENT}")
+                         f" {MAX_EXPONENT}")
         if isinstance(rest, sp.log) and rest.args[0].is_Rational:
+            if not coeff.is_Integer and _digits(rest.args[0]) > MAX_ROOT_DIGITS:
+                raise _Limit(f"takes exp({_short(term)}), a root of a number of more than"
+                             f" {MAX_ROOT_DIGITS} digits; roots take numbers of at most {MAX_ROOT_DIGITS}")
             size = float(abs(coeff)) * _digits(rest.args[0])
             if size > MAX_NUMBER_DIGITS:
                 raise _Limit(f"exp({_short(term)}) would have about {size:.3g} digits; exact numbers"
-                               f" are limited to {MAX_NUMBER_DIGITS} digits")
+                             f" are limited to {MAX_NUMBER_DIGITS} digits")
 
 
 def _check_finite(expr, what=None):

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import gdmaps
 from gdmaps import InvalidArgumentError, InvalidTypeError
 from gdmaps.parsing import (FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
-                            MAX_NUMBER_DIGITS, parse_bindings, parse_expression, parse_number)
+                            MAX_NUMBER_DIGITS, MAX_ROOT_DIGITS, parse_bindings, parse_expression,
+                            parse_number)
 from gdmaps.symbols import exact
 
 a, b, c, x, y, theta = sp.symbols("a b c x y theta")
@@ -194,7 +195,12 @@ def test_refused_syntax_names_argument_text_and_grammar(text, reason):
     ("0." + "1" * (MAX_LITERAL_DIGITS + 1), rf"has a literal of more than {MAX_LITERAL_DIGITS} digits"),
     ("1e99999", r"whose exponent is beyond \+-1000"),
     ("1e-1001", r"whose exponent is beyond|builds a number of more than 1000 digits"),
-    ("sqrt(10**999)**1000", r"builds a number of more than 1000 digits"),
+    ("sqrt(10**999)**1000", r"takes a root of a huge number, a number of about 999 digits; roots take"
+                            r" numbers of at most 100 digits"),
+    ("(10**200 + 1)**(1/3)", r"takes a root of a huge number"),
+    ("exp(log(10**200 + 1)/2)", r"a root of a number of more than 100 digits"),
+    ("*".join(f"sqrt(10**30 + {k})" for k in range(5)),
+     r"multiplies roots of numbers with about \d+ digits in all; roots take numbers of at most 100"),
     ("-" * (MAX_DEPTH + 1) + "x", rf"nests more than {MAX_DEPTH} levels deep"),
     ("exp(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), rf"nests more than {MAX_DEPTH} levels"),
     ("(" * 300 + "x" + ")" * 300, r"too many nested parentheses|nests more than"),
@@ -210,8 +216,8 @@ def test_limits_and_non_finite_values_are_refused_quickly(text, reason):
 
 
 def test_limits_are_the_stated_constants():
-    assert (MAX_LENGTH, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_EXPONENT, MAX_NUMBER_DIGITS) == (
-        10_000, 100, 100, 1000, 1000)
+    assert (MAX_LENGTH, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_EXPONENT, MAX_NUMBER_DIGITS,
+            MAX_ROOT_DIGITS) == (10_000, 100, 100, 1000, 1000, 100)
     long_sum = "+".join(["x"] * 2000)  # a long sum is one level of nesting
     assert parse_expression(long_sum) == 2000 * x
     with pytest.raises(InvalidArgumentError, match="chained too deeply for Python's parser"):
@@ -221,6 +227,7 @@ def test_limits_are_the_stated_constants():
         parse_expression("x" * (MAX_LENGTH + 1), name="loss")
     assert parse_expression("-" * (MAX_DEPTH - 1) + "x") == (-x if MAX_DEPTH % 2 == 0 else x)
     assert parse_expression("1" * MAX_LITERAL_DIGITS) == sp.Integer("1" * MAX_LITERAL_DIGITS)
+    assert parse_expression("sqrt(10**99 + 1)") == sp.sqrt(sp.Integer(10) ** 99 + 1)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
