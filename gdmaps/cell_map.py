@@ -211,8 +211,9 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
         fixed points (the curve of minima of a GD map) then counts as one attractor,
         not a broken chain of cells.
     max_cells : int, keyword-only, optional
-        Refuse a grid, or a refinement round, of more cells than this (memory grows by
-        about 2.5 kB per cell): :class:`CellLimitError` says at which round.
+        Bound on the cells of the grid and of every refinement round together (time and
+        memory grow with them, about 2.5 kB per cell): a grid, or a round, that would pass
+        it raises :class:`CellLimitError`, which says at which round.
 
     Returns
     -------
@@ -285,6 +286,7 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     levels = np.zeros(len(boxes), dtype=int)
     keys = idx
     rng = np.random.default_rng(seed)
+    done = 0  # cells mapped in the rounds so far
     for rnd in range(refine + 1):
         graph = _graph(step, boxes, levels, R, n, samples_per_cell, steps, rng)
         att, reach = _targets(graph, len(boxes), boxes, merge)
@@ -292,8 +294,9 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
         split = uncertain | _leaky(graph, len(boxes))
         if rnd == refine or not split.any():
             break
-        if max_cells is not None and len(boxes) + int(split.sum()) * (2**dim - 1) > max_cells:
-            raise CellLimitError(rnd + 1, len(boxes) + int(split.sum()) * (2**dim - 1), max_cells)
+        done += len(boxes)
+        if max_cells is not None and done + len(boxes) + int(split.sum()) * (2**dim - 1) > max_cells:
+            raise CellLimitError(rnd + 1, done + len(boxes) + int(split.sum()) * (2**dim - 1), max_cells)
         # split each uncertain or leaky cell into 2**d children at the next level
         offs = np.indices((2,) * dim).reshape(dim, -1).T
         kids_keys = (2 * keys[split][:, None, :] + offs[None]).reshape(-1, dim)
@@ -323,13 +326,14 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
 
 
 class CellLimitError(InvalidArgumentError):
-    """A cell map would hold more than ``max_cells`` cells (at refinement round ``round``,
-    0 for the grid itself)."""
+    """A cell map would map more than ``max_cells`` cells, all rounds together (at refinement
+    round ``round``, 0 for the grid itself)."""
 
     def __init__(self, round, cells, max_cells):
         self.round, self.cells, self.max_cells = round, cells, max_cells
         where = "the grid" if round == 0 else f"refinement round {round}"
-        super().__init__(f"{where} would hold {cells} cells, more than max_cells={max_cells}:"
+        super().__init__(f"{where} would bring the cells mapped to {cells}, more than"
+                         f" max_cells={max_cells}:"
                          f" use fewer cells{' or refine rounds' if round else ''}, or raise max_cells")
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from gdmaps.errors import GdmapsError
 from gdmaps.gd import GDMap
 from gdmaps.cli.limits import check_limit, fmt
-from gdmaps.cli.options import FIGURE_FORMATS, count, out_file
+from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["add_parser", "run"]
@@ -82,7 +80,7 @@ def run(args):
         save_figure(plot_orbit_diagram(diagram, continuation=_merged(conts), lyapunov=lyap,
                                        coord=args.coord, title=_title(target, name)), args.out)
     if args.json:
-        print(json.dumps({
+        print(dumps_indented({
             "map": _title(target, name), "parameter": name, "range": [lo, hi],
             "diagram": {"values": values.tolist(), "n_points": diagram.n_points,
                         "diverged": int(diagram.diverged.sum())},
@@ -93,7 +91,7 @@ def run(args):
                        "float": float(e)} for e in exact if not isinstance(e, str)],
             "exact_notes": [e for e in exact if isinstance(e, str)],
             "largest_lyapunov": [None if np.isnan(v) else float(v) for v in lyap.largest],
-        }, indent=2))
+        }))
         return
     print(_title(target, name))
     print(diagram)

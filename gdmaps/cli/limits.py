@@ -21,7 +21,7 @@ LIMITS = {
     "work": (2 * 10**9, "map evaluations of the whole command (points x steps x step sizes,"
              " or cells x samples x steps)"),
     "etas": (10**4, "step sizes in one sweep or analysis"),
-    "cells": (5 * 10**5, "cells of a cell map, refinement included"),
+    "cells": (250_000, "cells of a cell map, all refinement rounds together"),
     "period": (64, "largest period searched, and how many periods in one call"),
     "params": (100, "parameters of a model (its dimension), e.g. -p depth=N"),
     "values": (10**4, "parameter values of a bifurcation diagram"),
@@ -87,7 +87,7 @@ def check_limit(args, name: str, size, what: str, fix: str = "") -> None:
     limit = limits_of(args)[name]
     if size > limit:
         tail = f"{fix}, or raise" if fix else "raise"
-        raise GdmapsError(f"{what} is over the limit {name}={fmt(limit)} ({LIMITS[name][1]});"
+        raise GdmapsError(f"{what}: over the limit {name}={fmt(limit)} ({LIMITS[name][1]});"
                           f" {tail} it with --limit {name}=N")
 
 

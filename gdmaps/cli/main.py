@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import sys
@@ -20,7 +19,8 @@ from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, add_limit_argument, check_limit, fmt, limits_of, whole
-from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, out_dir, out_file, real
+from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
+from gdmaps.cli.options import out_file, real
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
@@ -53,11 +53,11 @@ def _add_batch(p, *, steps=1000, n=1000):
 
 def _check_batch(args, dim, runs=1):
     """--points, --steps and their product (times ``runs`` step sizes) within the limits."""
-    check_limit(args, "points", args.points * dim, f"--points {args.points} in dimension {dim} gives"
+    check_limit(args, "points", args.points * dim, f"--points {fmt(args.points)} in dimension {dim} gives"
                 f" {fmt(args.points * dim)} coordinates", "lower --points")
-    check_limit(args, "steps", args.steps, f"--steps {args.steps}")
+    check_limit(args, "steps", args.steps, f"--steps {fmt(args.steps)}")
     work = args.points * args.steps * runs
-    check_limit(args, "work", work, f"--points {args.points} x --steps {args.steps}"
+    check_limit(args, "work", work, f"--points {fmt(args.points)} x --steps {fmt(args.steps)}"
                 + (f" x {runs} step sizes" if runs > 1 else "") + f" = {fmt(work)} map evaluations",
                 "lower --points or --steps")
 
@@ -208,15 +208,15 @@ def _basins(args):
         result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples,
                           steps=args.steps, refine=args.refine, max_cells=limits_of(args)["cells"])
     except CellLimitError as exc:
-        raise GdmapsError(f"--refine {args.refine}: refinement round {exc.round} would hold"
-                          f" {exc.cells:,} cells, over the limit cells={exc.max_cells:,}; lower"
-                          " --refine or --cells, or raise it with --limit cells=N") from None
+        raise GdmapsError(f"--refine {args.refine}: refinement round {exc.round} would bring the cells"
+                          f" mapped (all rounds) to {exc.cells:,}, over the limit cells={exc.max_cells:,};"
+                          " lower --refine or --cells, or raise it with --limit cells=N") from None
     if args.out:
         from gdmaps.plotting import plot_basins, save_figure
 
         save_figure(plot_basins(result, dims=dims, at=at), args.out)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(dumps_indented(result.to_dict()))
         return
     print(target)
     print(result)
@@ -282,7 +282,7 @@ def _sweep(args):
         for ext in ("png", "pdf"):
             save_figure(fig, out / f"phase_transition.{ext}")
     if args.json:
-        print(json.dumps([r.to_dict() for r in result.rows], indent=2))
+        print(dumps_indented([r.to_dict() for r in result.rows]))
         return
     for r in result.rows:
         print(r)
@@ -338,8 +338,8 @@ def _require_bound(target):
     if isinstance(target, GDMap) and free == ["eta"]:
         raise GdmapsError("--eta is required: a GD map needs its step size, e.g. --eta 0.5")
     names = [f for f in free if f != "eta"]
-    raise GdmapsError(f"-p {names[0]}=VALUE is required: the parameters {', '.join(names)} have no"
-                      " value")
+    which = f"the parameters {', '.join(names)} have" if len(names) > 1 else f"the parameter {names[0]} has"
+    raise GdmapsError(f"-p {names[0]}=VALUE is required: {which} no value")
 
 
 def _eta_star(target):
@@ -367,16 +367,15 @@ def _certify(args):
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
         crit = critical_learning_rate(target)
-        print(json.dumps({"status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
-                          "reason": cert.reason, "eta_star": _exact_text(crit.eta_star),
-                          "eta_star_exactness": crit.exactness.value,
-                          "eta_star_bracket": [crit.certified_lower, crit.certified_upper],
-                          "global_minima": {True: "proved", None: "not proved",
-                                            False: "none exist"}[crit.minima_proved],
-                          "steps": [{"name": s.name, "established": s.established,
-                                     "evidence": s.evidence} for s in cert.steps],
-                          "witness": None if cert.witness is None else
-                          {k: str(v) for k, v in cert.witness.items()}}, indent=2))
+        print(dumps_indented({
+            "status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
+            "reason": cert.reason, "eta_star": _exact_text(crit.eta_star),
+            "eta_star_exactness": crit.exactness.value,
+            "eta_star_bracket": [crit.certified_lower, crit.certified_upper],
+            "global_minima": {True: "proved", None: "not proved", False: "none exist"}[crit.minima_proved],
+            "steps": [{"name": s.name, "established": s.established, "evidence": s.evidence}
+                      for s in cert.steps],
+            "witness": None if cert.witness is None else {k: str(v) for k, v in cert.witness.items()}}))
     else:
         print(cert.to_markdown())
         if args.latex:
@@ -478,7 +477,7 @@ def _fixed_points(args):
     out_file("--out", args.out, FIGURE_FORMATS)
     result = fixed_points(target, region, method=method)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(dumps_indented(result.to_dict()))
         return
     print(target)
     print(result)
@@ -505,7 +504,7 @@ def _orbits(args):
     out_file("--out", args.out, FIGURE_FORMATS)
     results = [periodic_orbits(target, p, region, certify=args.certify) for p in periods]
     if args.json:
-        print(json.dumps([r.to_dict() for r in results], indent=2))
+        print(dumps_indented([r.to_dict() for r in results]))
         return
     print(target)
     for r in results:
@@ -531,7 +530,7 @@ def _analyze(args):
         thin = _analyze_figures(target, out, args)
         (out / "report.md").write_text(report.to_markdown() + _figure_section(out, thin))
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(dumps_indented(report.to_dict()))
     else:
         print(report)
         if args.out:
@@ -643,11 +642,14 @@ def _iterate(args):
     target = _with_eta(resolve_target(args), args)
     _require_bound(target)
     _check_batch(args, target.dim)
-    x0 = sample(args.init, args.points, target.dim, scale=args.scale, center=args.center,
-                seed=args.seed)
+    try:
+        x0 = sample(args.init, args.points, target.dim, scale=args.scale, center=args.center,
+                    seed=args.seed)
+    except GdmapsError as exc:  # in the options' words
+        raise GdmapsError(re.sub(r"\b(scale|center)=", r"--\1 ", str(exc))) from None
     result = iterate(target, x0, args.steps, tol=args.tol)
     if args.json:
-        print(json.dumps({"map": [str(e) for e in target.exprs], **result.summary()}, indent=2))
+        print(dumps_indented({"map": [str(e) for e in target.exprs], **result.summary()}))
     else:
         print(target)
         print(result)

@@ -4,6 +4,7 @@ the value and what is allowed."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -13,7 +14,7 @@ from gdmaps.errors import GdmapsError
 from gdmaps.cli.limits import whole
 
 __all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file",
-           "EXIT_STATUS"]
+           "EXIT_STATUS", "dumps"]
 
 #: The exit statuses of every command (``gdmaps certify`` adds its verdicts 1 and 3).
 EXIT_STATUS = ("exit status: 0 success; 2 bad input or a job past a limit, with one line on"
@@ -29,6 +30,10 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         # "argument --steps: must be ..." -> "--steps must be ...", as the other errors read
         message = re.sub(r"^argument ([^:]+): must", r"\1 must", " ".join(message.split()))
+        flag = re.match(r"argument (-[^: ]+): expected one argument", message)
+        if flag:
+            name = flag.group(1).split("/")[-1]
+            message += f"; for a value starting with '-', write {name}=VALUE"
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -116,3 +121,31 @@ def out_file(flag: str, text: str | None, suffixes=None) -> Path | None:
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise GdmapsError(f"{flag} {text!r}: not writable")
     return path
+
+
+def dumps(obj) -> str:
+    """Strict JSON: a NaN becomes null and an infinity the string "inf" or "-inf".
+
+    Examples
+    --------
+    >>> dumps({"a": [1.5, float("nan"), float("-inf")]})
+    '{"a": [1.5, null, "-inf"]}'
+    """
+    return json.dumps(_finite(obj), indent=None)
+
+
+def dumps_indented(obj) -> str:
+    """:func:`dumps` with an indent of 2, as the commands print."""
+    return json.dumps(_finite(obj), indent=2)
+
+
+def _finite(obj):
+    if isinstance(obj, float):
+        if math.isnan(obj):
+            return None
+        return obj if math.isfinite(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
