@@ -56,7 +56,9 @@ class CriticalLearningRate:
     certified_lower: float | None = None
     #: A rigorous upper bound of eta* (a float rounded up), or None.
     certified_upper: float | None = None
-    #: True: ``minimizer`` and the set s_min is taken over are proved to be the global minima.
+    #: True: ``minimizer`` and the set s_min is taken over are proved to be the global minima
+    #: (for a numeric estimate with ``certified_lower``: a global minimum is proved in a small
+    #: box around ``minimizer``, and lambda_max there is below 2 / certified_lower).
     #: None: they are the critical points at the lowest critical value, and L is not proved
     #: bounded below (instability of all of them still covers every global minimum).
     #: False: L provably has no global minimum; eta* = 0 and every claim about minima is vacuous.
@@ -197,18 +199,26 @@ def _numeric(gdmap, *, starts, seed, box):
                 " not a proof: a flatter minimum may exist.")
     lower, why = None, "the numeric minimum loss is not ~0"
     if abs(L_min) <= _ZERO_LOSS:
-        lower, why = _certified_lower(gdmap, x)
+        lower, why, centre = _certified_zero(gdmap, x)
+        if centre is not None:  # the certified minimum: the witness and its sharpness
+            x = np.array(centre)
+            s = sharp(x)
     if lower is not None:
-        argument += (f" Certified: eta* >= {lower!r}. L = sum_j c_j r_j^2 with c_j > 0 and"
-                     " polynomial r_j is >= 0, and a Krawczyk test in ball arithmetic proved a"
-                     " zero of r in a small box B near the minimizer: a global minimum with L = 0."
-                     " So s_min <= lambda_max(H) on B < t, proved by the leading principal"
-                     " minors of t I - H(B) being positive, and eta* >= 2 / t."
-                     " No certified upper bound (it needs a global lower bound of s_min).")
+        argument += (f" Certified: eta* >= {lower!r}. L = sum_j c_j r_j^2 with c_j > 0 and real"
+                     " (polynomial or analytic) r_j is >= 0, and a Krawczyk test in ball arithmetic"
+                     " proved a zero theta* of r in a small box B near the minimizer: a global"
+                     " minimum with L = 0, where dr/dtheta has full rank, so the minima near it are"
+                     " a smooth manifold with tangent ker H (Morse-Bott). So s_min <="
+                     " lambda_max(H(theta*)) < t, proved by the leading principal minors of t I - H(B)"
+                     " being positive, and eta* >= 2 / t; below 2 / t theta* is linearly stable in"
+                     " the normal directions. No certified upper bound (it needs a global lower"
+                     " bound of s_min).")
     else:
         argument += f" No certified bound: {why}."
+    # a certified zero-residual minimum near x is a proved global minimum, Morse-Bott (see above)
     return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument,
-                                certified_lower=lower, minima_proved=None)
+                                certified_lower=lower, morse_bott=lower is not None,
+                                minima_proved=True if lower is not None else None)
 
 
 def _lower_nearby(num, sols, box, scale):
@@ -232,18 +242,19 @@ def _lower_nearby(num, sols, box, scale):
 _ZERO_LOSS = 1e-8
 
 
-def _sos_residuals(expr, state):
+def _sos_residuals(expr, state, *, analytic=False):
     """``[(c_j, r_j)]`` with ``expr == sum_j c_j r_j**2`` syntactically, or None.
 
     Accepted: sums of terms ``c * f_1**(2 k_1) * ... * f_n**(2 k_n)`` with ``c`` a positive
     Rational or Float, and ``c * (sum of such terms)``; each ``r_j = prod f_i**k_i`` must be a
-    polynomial in the state with real coefficients (so L >= 0 for every real theta). Nothing is
-    expanded: losses that are sums of squares only after algebra are refused (None).
+    polynomial in the state with real coefficients, or with ``analytic=True`` proved real-analytic
+    on R^d (tanh, exp, ...: :mod:`gdmaps.analyticity`), so L >= 0 for every real theta. Nothing
+    is expanded: losses that are sums of squares only after algebra are refused (None).
     """
     if expr.is_Add:
         out = []
         for arg in expr.args:
-            part = _sos_residuals(arg, state)
+            part = _sos_residuals(arg, state, analytic=analytic)
             if part is None:
                 return None
             out += part
@@ -252,27 +263,41 @@ def _sos_residuals(expr, state):
     if not (c.is_Rational or c.is_Float) or not c > 0:
         return None
     if rest.is_Add:
-        part = _sos_residuals(rest, state)
+        part = _sos_residuals(rest, state, analytic=analytic)
         return None if part is None else [(c * cj, rj) for cj, rj in part]
     r = sp.S.One
     for f in sp.Mul.make_args(rest):
         if not (f.is_Pow and f.exp.is_Integer and f.exp > 0 and f.exp % 2 == 0):
             return None
         r *= f.base ** (f.exp // 2)
-    if not r.free_symbols <= set(state) or r.has(sp.I) or not r.is_polynomial(*state):
+    if not r.free_symbols <= set(state) or r.has(sp.I):
         return None
+    if not r.is_polynomial(*state):
+        from gdmaps.analyticity import analyticity
+
+        return [(c, r)] if analytic and analyticity(r, state).analytic else None
     if not all(co.is_real for co in sp.Poly(r, *state).coeffs()):
         return None
     return [(c, r)]
 
 
 def _certified_lower(gdmap, x, *, prec=None):
-    """``(lower, None)`` with eta* >= lower proved in ball arithmetic, or ``(None, reason)``.
+    """``(lower, None)`` with eta* >= lower proved in ball arithmetic, or ``(None, reason)``."""
+    return _certified_zero(gdmap, x, prec=prec)[:2]
 
-    1. L = sum c_j r_j^2, c_j > 0, r_j real polynomials (:func:`_sos_residuals`): L >= 0.
+
+def _certified_zero(gdmap, x, *, prec=None):
+    """``(lower, None, y)``: eta* >= lower proved, y the float centre of the box holding the
+    certified global minimum; ``(None, reason, None)`` when not proved.
+
+    1. L = sum c_j r_j^2, c_j > 0, r_j real polynomials or real-analytic functions
+       (:func:`_sos_residuals`): L >= 0.
     2. Krawczyk: the m residuals as functions of m coordinates (the others fixed at the floats
        of ``x``, which are exact rationals) have a zero in a box B; that point theta* has
-       L = 0 = min L, so it is a global minimum and s_min <= lambda_max(H(theta*)).
+       L = 0 = min L, so it is a global minimum and s_min <= lambda_max(H(theta*)). The test
+       also proves the m x m block of J = dr/dtheta invertible on B, so rank J(theta*) = m:
+       near theta* the minima {r = 0} are a smooth manifold of dimension d - m whose tangent
+       ker J equals ker H(theta*) (H = 2 J^T C J there), i.e. theta* is Morse-Bott.
     3. t I - H(B) has positive leading principal minors for every matrix in the ball enclosure
        of H over B, hence t I - H(theta*) is positive definite (Sylvester) and
        lambda_max(H(theta*)) < t: eta* = 2 / s_min >= 2 / t, rounded down.
@@ -286,18 +311,19 @@ def _certified_lower(gdmap, x, *, prec=None):
     state = tuple(gdmap.state)
     d = len(state)
     loss = gdmap.loss
-    terms = _sos_residuals(loss, state)
+    terms = _sos_residuals(loss, state, analytic=True)
     if terms is None:
-        return None, "the loss is not syntactically a sum of squares with positive coefficients"
+        return None, ("the loss is not syntactically a sum of squares, with positive coefficients, of"
+                      " residuals proved real-analytic"), None
     res = [r for _, r in terms if r != 0]
     if any(not r.free_symbols for r in res):
-        return None, "a residual is a non-zero constant"
+        return None, "a residual is a non-zero constant", None
     m = len(res)
     if m == 0 or m > d:
-        return None, f"{m} residuals in {d} parameters: no square subsystem"
+        return None, f"{m} residuals in {d} parameters: no square subsystem", None
     x = np.array(x, dtype=float)
     if not np.all(np.isfinite(x)):
-        return None, "the minimizer is not finite"
+        return None, "the minimizer is not finite", None
     Jexprs = [[sp.diff(r, v) for v in state] for r in res]
     r_num = sp.lambdify([state], res, "numpy")
     J_num = sp.lambdify([state], Jexprs, "numpy")
@@ -306,7 +332,7 @@ def _certified_lower(gdmap, x, *, prec=None):
         J0 = np.array(J_num(x), dtype=float).reshape(m, d)
         piv = qr(J0, pivoting=True)[2]
     except (ValueError, np.linalg.LinAlgError):
-        return None, "the residual Jacobian could not be evaluated"
+        return None, "the residual Jacobian could not be evaluated", None
     free = sorted(int(i) for i in piv[:m])
     y = x.copy()
     for _ in range(50):  # Newton on the square system, in floats
@@ -314,32 +340,32 @@ def _certified_lower(gdmap, x, *, prec=None):
             Jf = np.array(J_num(y), dtype=float).reshape(m, d)[:, free]
             step = np.linalg.solve(Jf, np.array(r_num(y), dtype=float))
         except (np.linalg.LinAlgError, ValueError):
-            return None, "the residual Jacobian is singular at the minimizer"
+            return None, "the residual Jacobian is singular at the minimizer", None
         if not np.all(np.isfinite(step)):
-            return None, "Newton's method on the residuals diverged"
+            return None, "Newton's method on the residuals diverged", None
         y[free] -= step
         if np.max(np.abs(step)) <= 1e-17 * (1 + np.max(np.abs(y[free]))):
             break
     if np.max(np.abs(y - x)) > 1e-3 * (1 + np.max(np.abs(x))):
-        return None, "no zero of the residuals near the minimizer"
+        return None, "no zero of the residuals near the minimizer", None
     try:
         Y = np.linalg.inv(np.array(J_num(y), dtype=float).reshape(m, d)[:, free])
     except np.linalg.LinAlgError:
-        return None, "the residual Jacobian is singular at the minimizer"
+        return None, "the residual Jacobian is singular at the minimizer", None
     if not np.all(np.isfinite(Y)):
-        return None, "the residual Jacobian is singular at the minimizer"
+        return None, "the residual Jacobian is singular at the minimizer", None
     try:
         r_ball = compile_interval(res, state)
         J_ball = compile_interval([e for row in Jexprs for e in row], state)
         H_ball = compile_interval(list(sp.hessian(loss, state)), state)
     except (NotCertifiableError, ValueError, TypeError) as err:
-        return None, f"ball arithmetic cannot evaluate the residuals ({err})"
+        return None, f"ball arithmetic cannot evaluate the residuals ({err})", None
     with working_precision(prec):
         from flint import arb, arb_mat
 
         Yb = arb_mat([[arb(float(v)) for v in row] for row in Y])
         if Yb.det().contains(0):
-            return None, "the preconditioner is singular"
+            return None, "the preconditioner is singular", None
         center = [arb(float(v)) for v in y]
         scale = 1 + float(np.max(np.abs(y[free])))
         for rad in (1e-13, 1e-11, 1e-9, 1e-7):
@@ -372,7 +398,7 @@ def _certified_lower(gdmap, x, *, prec=None):
             try:
                 Hb = H_ball(B)
             except NotCertifiableError:
-                return None, "ball arithmetic cannot enclose the Hessian on the box"
+                return None, "ball arithmetic cannot enclose the Hessian on the box", None
             H = arb_mat([Hb[i * d:(i + 1) * d] for i in range(d)])
             Hmid = np.array([[float(H[i, j].mid()) for j in range(d)] for i in range(d)])
             Hmid = (Hmid + Hmid.T) / 2
@@ -386,9 +412,11 @@ def _certified_lower(gdmap, x, *, prec=None):
                 if all(arb_mat([[A[i, j] for j in range(k)] for i in range(k)]).det() > 0
                        for k in range(1, d + 1)):
                     lower = float_lower(arb(2) / arb(t))
-                    return (lower if lower > 0 else None), None
-            return None, "lambda_max(H) could not be bounded on the box"
-    return None, "the Krawczyk test did not prove a zero of the residuals"
+                    if not lower > 0:
+                        return None, "the bound rounds down to 0", None
+                    return lower, None, tuple(float(v) for v in y)
+            return None, "lambda_max(H) could not be bounded on the box", None
+    return None, "the Krawczyk test did not prove a zero of the residuals", None
 
 
 def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
@@ -435,11 +463,12 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
         from gdmaps.critical_linear_bracket import certified_linear_network
         from gdmaps.critical_piecewise import piecewise_minima
         from gdmaps.critical_poly import exact_polynomial
+        from gdmaps.critical_variety import variety_minima
 
         exact = (_exact_product(gdmap) or exact_linear_network(gdmap)
                  or certified_linear_network(gdmap) or exact_polynomial(gdmap)
                  or hypersurface_minima(gdmap) or piecewise_minima(gdmap)
-                 or certified_analytic(gdmap))
+                 or variety_minima(gdmap) or certified_analytic(gdmap))
     elif len(gdmap.state) > 1:
         exact = _exact_product(gdmap)
     if exact is not None:

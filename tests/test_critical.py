@@ -168,3 +168,67 @@ def test_whitened_linear_network_minimizer_is_a_flattest_minimum():
     w = np.array(crit.minimizer)
     assert g.numeric.loss(w) == pytest.approx(0, abs=1e-12)  # W2 W1 = Y: it interpolates
     assert np.linalg.eigvalsh(g.numeric.hessian(w))[-1] == pytest.approx(2 * np.linalg.norm(Y, 2), rel=1e-10)
+
+
+def test_analytic_residuals_are_sums_of_squares_only_when_proved_real():
+    from gdmaps.critical import _sos_residuals
+
+    a, b = sp.symbols("a b")
+    loss = (b * sp.tanh(a) - 1) ** 2 / 2 + (sp.log(1 + sp.exp(a)) - b) ** 2
+    assert _sos_residuals(loss, (a, b)) is None                       # polynomial residuals only
+    got = _sos_residuals(loss, (a, b), analytic=True)
+    assert {r for _, r in got} == {b * sp.tanh(a) - 1, sp.log(1 + sp.exp(a)) - b}
+    assert _sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b), analytic=True) is None   # a kink at 0
+    assert _sos_residuals((sp.log(a) - 1) ** 2, (a, b), analytic=True) is None    # not real for a < 0
+
+
+@pytest.mark.parametrize("activation", ["tanh", "softplus"])
+def test_network_fails_below_a_certified_lower_bound(activation):
+    """A 1-2-1 network fitting 2 points exactly: minima are an unbounded 2-manifold, L >= 0.
+
+    No closed form is known (the flattest minima may lie far out: for softplus the search
+    finds one at |theta| ~ 100, flatter than any with |theta_i| <= 10). So the checks are
+    independent evaluations: hand-written residuals vanish at the witness, the hand-written
+    Hessian J^T J there is below 2 / eta, GD by hand from a ball around it reaches L = 0, and
+    a bounded SLSQP search finds no minimum flatter than the certified witness allows.
+    """
+    from scipy.optimize import minimize
+
+    from gdmaps import certify_measure_zero
+    from gdmaps.certificate import Status
+    from gdmaps.models import mlp
+
+    xs, ys = np.array([0.5, 1.0]), np.array([0.4, 0.7])
+    g = mlp([[sp.Rational(1, 2), 1]], [[sp.Rational(2, 5), sp.Rational(7, 10)]], [2], activation)
+    act, dact = ((np.tanh, lambda s: 1 / np.cosh(s) ** 2) if activation == "tanh"
+                 else (lambda s: np.log1p(np.exp(s)), lambda s: 1 / (1 + np.exp(-s))))
+
+    def res(p):
+        a1, a2, b1, b2 = p
+        return b1 * act(a1 * xs) + b2 * act(a2 * xs) - ys
+
+    def jac(p):
+        a1, a2, b1, b2 = p
+        return np.stack([b1 * xs * dact(a1 * xs), b2 * xs * dact(a2 * xs), act(a1 * xs), act(a2 * xs)], 1)
+
+    def lam(p):
+        J = jac(p)
+        return np.linalg.eigvalsh(J.T @ J)[-1]   # H = J^T J at r = 0 (L = |r|^2 / 2)
+
+    crit = critical_learning_rate(g)
+    assert crit.exactness is Exactness.NUMERIC and crit.morse_bott and crit.minima_proved
+    eta = 0.9 * crit.certified_lower
+    cert = certify_measure_zero(g, eta)
+    assert cert.status is Status.FAILS
+    w = np.array(cert.witness["point"], dtype=float)
+    assert np.abs(res(w)).max() < 1e-6 and lam(w) < 2 / crit.certified_lower * (1 + 1e-6)
+    rng = np.random.default_rng(0)
+    P = w + 1e-3 * rng.standard_normal((64, 4))
+    for _ in range(3000):   # GD by hand: grad L = J^T r
+        P = P - eta * np.stack([jac(p).T @ res(p) for p in P])
+    assert max(np.abs(res(p)).max() for p in P) < 1e-8
+    best = min(minimize(lam, rng.uniform(-2, 2, 4), method="SLSQP", bounds=[(-10, 10)] * 4,
+                        constraints=[{"type": "eq", "fun": res}], options={"ftol": 1e-14}).fun
+               for _ in range(10))
+    assert best > 0.5 * lam(w)   # the witness is not absurdly sharp compared with a local search
+    assert certify_measure_zero(g, 1.1 * 2 / lam(w)).status is Status.INCONCLUSIVE  # no upper bound
