@@ -55,6 +55,10 @@ Checked before anything is built, so a refusal is instantaneous:
   is refused), and no exact number of more than :data:`MAX_NUMBER_DIGITS` digits, with
   the size of a power or product of numbers estimated *before* it is computed:
   ``9**9**9`` is refused without evaluating it.
+- At most :data:`MAX_ARGUMENTS` arguments of ``Max`` and ``Min`` and pairs of
+  ``Piecewise``. ``Max`` and ``Min`` of symbolic arguments are kept as written (SymPy's
+  pairwise simplification costs seconds for a few dozen arguments); of numbers they are
+  evaluated: ``Max(1, 2)`` is 2.
 - Roots (fractional powers) of exact numbers of at most :data:`MAX_ROOT_DIGITS` digits,
   also when SymPy would merge them (``sqrt(a)*sqrt(b)`` is ``sqrt(a*b)``), since SymPy
   factors the number under a root.
@@ -83,6 +87,7 @@ import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -91,7 +96,7 @@ from gdmaps.errors import InvalidArgumentError, InvalidTypeError
 __all__ = [
     "parse_expression", "parse_number", "parse_bindings", "FUNCTIONS", "ALLOWED",
     "MAX_LENGTH", "MAX_DEPTH", "MAX_LITERAL_DIGITS", "MAX_EXPONENT", "MAX_NUMBER_DIGITS",
-    "MAX_ROOT_DIGITS",
+    "MAX_ROOT_DIGITS", "MAX_ARGUMENTS",
 ]
 
 #: Longest text accepted, in characters.
@@ -106,10 +111,28 @@ MAX_EXPONENT = 1000
 MAX_NUMBER_DIGITS = 1000
 #: Most digits of an exact number under a root (a fractional power): SymPy factors it.
 MAX_ROOT_DIGITS = 100
+#: Most arguments of Max and Min, and pairs of Piecewise.
+MAX_ARGUMENTS = 100
+
+
+def _lattice(op):
+    """Max or Min, simplified by SymPy only when every argument is a number.
+
+    SymPy compares every pair of symbolic arguments through its assumptions, which costs
+    seconds for a few dozen arguments; as in :mod:`gdmaps.models.mlp`, that simplification
+    only matters for numbers.
+    """
+    def build(*args):
+        return op(*args, evaluate=all(a.is_number for a in args))
+    build.__name__ = op.__name__
+    return build
+
+
+_max, _min = _lattice(sp.Max), _lattice(sp.Min)
 
 
 def _relu(z):
-    return sp.Max(0, z)
+    return _max(sp.S.Zero, z)
 
 
 def _sigmoid(z):
@@ -121,7 +144,7 @@ def _softplus(z):
 
 
 #: The functions text may call: name -> (SymPy builder, least and most arguments).
-FUNCTIONS = {
+FUNCTIONS = MappingProxyType({
     "exp": (sp.exp, 1, 1), "log": (sp.log, 1, 2), "ln": (sp.log, 1, 1),
     "sqrt": (lambda z: _power(z, sp.S.Half), 1, 1),
     "sin": (sp.sin, 1, 1), "cos": (sp.cos, 1, 1), "tan": (sp.tan, 1, 1),
@@ -133,11 +156,11 @@ FUNCTIONS = {
     "erf": (sp.erf, 1, 1), "erfc": (sp.erfc, 1, 1),
     "Abs": (sp.Abs, 1, 1), "abs": (sp.Abs, 1, 1), "sign": (sp.sign, 1, 1),
     "Heaviside": (sp.Heaviside, 1, 1),
-    "Max": (sp.Max, 1, None), "max": (sp.Max, 1, None),
-    "Min": (sp.Min, 1, None), "min": (sp.Min, 1, None),
+    "Max": (_max, 1, MAX_ARGUMENTS), "max": (_max, 1, MAX_ARGUMENTS),
+    "Min": (_min, 1, MAX_ARGUMENTS), "min": (_min, 1, MAX_ARGUMENTS),
     "relu": (_relu, 1, 1), "sigmoid": (_sigmoid, 1, 1), "softplus": (_softplus, 1, 1),
-    "Piecewise": (sp.Piecewise, 1, None),
-}
+    "Piecewise": (sp.Piecewise, 1, MAX_ARGUMENTS),
+})
 
 #: What typed text may hold, as every refusal states it.
 ALLOWED = ("allowed: numbers, names, + - * / ** (or ^), parentheses, pi and the functions "
@@ -469,7 +492,8 @@ class _Converter:
         build, least, most = FUNCTIONS[ident]
         n = len(node.args)
         if n < least or most is not None and n > most:
-            many = f"{least}" if least == most else f"at least {least}"
+            many = (f"{least}" if least == most else f"at least {least}"
+                    + ("" if most is None else f" and at most {most}"))
             raise _Refused(f"calls {ident} with {n} arguments; it takes {many}")
         self.called.add(ident)
         if ident == "Piecewise":

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import gdmaps
 from gdmaps import InvalidArgumentError, InvalidTypeError
-from gdmaps.parsing import (FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
+from gdmaps.parsing import (FUNCTIONS, MAX_ARGUMENTS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
                             MAX_NUMBER_DIGITS, MAX_ROOT_DIGITS, parse_bindings, parse_expression,
                             parse_number)
 from gdmaps.symbols import exact
@@ -217,7 +217,7 @@ def test_limits_and_non_finite_values_are_refused_quickly(text, reason):
 
 def test_limits_are_the_stated_constants():
     assert (MAX_LENGTH, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_EXPONENT, MAX_NUMBER_DIGITS,
-            MAX_ROOT_DIGITS) == (10_000, 100, 100, 1000, 1000, 100)
+            MAX_ROOT_DIGITS, MAX_ARGUMENTS) == (10_000, 100, 100, 1000, 1000, 100, 100)
     long_sum = "+".join(["x"] * 2000)  # a long sum is one level of nesting
     assert parse_expression(long_sum) == 2000 * x
     with pytest.raises(InvalidArgumentError, match="chained too deeply for Python's parser"):
@@ -228,6 +228,18 @@ def test_limits_are_the_stated_constants():
     assert parse_expression("-" * (MAX_DEPTH - 1) + "x") == (-x if MAX_DEPTH % 2 == 0 else x)
     assert parse_expression("1" * MAX_LITERAL_DIGITS) == sp.Integer("1" * MAX_LITERAL_DIGITS)
     assert parse_expression("sqrt(10**99 + 1)") == sp.sqrt(sp.Integer(10) ** 99 + 1)
+
+
+def test_max_and_min_of_symbols_are_kept_as_written_and_bounded():
+    assert parse_expression("Max(1, 2, -3) + Min(1, 2)") == 3  # numbers are evaluated
+    assert parse_expression("Max(x, y) - Min(y, x)") == sp.Max(x, y) - sp.Min(x, y)
+    many = ", ".join(f"x{i} - {i}" for i in range(MAX_ARGUMENTS))
+    start = time.perf_counter()
+    assert isinstance(parse_expression(f"Max({many})"), sp.Max)  # SymPy's pairwise checks: minutes
+    assert time.perf_counter() - start < 2.0
+    with pytest.raises(InvalidArgumentError, match=f"calls Max with {MAX_ARGUMENTS + 1} arguments;"
+                                                   f" it takes at least 1 and at most {MAX_ARGUMENTS}"):
+        parse_expression(f"Max({many}, x)")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
