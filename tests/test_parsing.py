@@ -339,3 +339,19 @@ def test_random_printable_text_gives_an_expression_or_a_clean_error(text):
 @given(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join))
 def test_random_token_soup_never_runs_code(text):
     _only_clean_errors(text)
+
+
+_ENTRY_TOKENS = _TOKENS + ["x:", "y:", "a =", "a", "b", "eta", "sqrt", "-1", "abs", "sigmoid"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ENTRY_TOKENS), max_size=20).map("".join))
+def test_random_text_at_every_entry_point_gives_a_map_or_a_clean_error(text):
+    for entry in (gdmaps.loss_from_text, gdmaps.maps.from_text, lambda t: gdmaps.GDMap(t, ["x"])):
+        try:
+            with no_eval():
+                out = entry(text)
+        except (InvalidArgumentError, InvalidTypeError) as exc:
+            assert "\n" not in str(exc)
+            continue
+        assert isinstance(out, gdmaps.Map)
