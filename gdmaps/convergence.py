@@ -91,12 +91,24 @@ class ConvergentFraction:
     to_global_minimum: int | None = None
     rule: str = ""
 
+    def __post_init__(self):
+        # every fate has a count; one missing (a row written before Fate.UNSTABLE existed, or
+        # rebuilt from three counts) is what the others leave of n
+        counts = {f.name.lower(): self.counts.get(f.name.lower()) for f in Fate}
+        missing = [k for k, v in counts.items() if v is None]
+        if missing:
+            rest = self.n - sum(v for v in counts.values() if v is not None)
+            for k in missing:
+                counts[k] = rest if k == missing[-1] else 0
+            object.__setattr__(self, "counts", counts)
+
     def to_dict(self) -> dict:
+        """JSON-ready: settings, a count per fate, the fraction and its bounds (not the rule)."""
         return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
                 "sampler": self.sampler, **self.counts, "fraction": self.fraction,
                 "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
                 "to_global_minimum": self.to_global_minimum,
-                "grad_norm_quantiles": self.grad_norm_quantiles, "rule": self.rule}
+                "grad_norm_quantiles": self.grad_norm_quantiles}
 
     def __repr__(self) -> str:
         eta = "" if self.eta is None else f" at eta={self.eta:g}"

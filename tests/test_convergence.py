@@ -64,3 +64,31 @@ def test_global_minimum_count_and_network_initializations():
     # loss is within 1e-8 of its minimum
     he = convergent_fraction(g, eta=0.5, sampler="he", n=500, loss_min=0, tol=1e-9)
     assert he.sampler == "he" and he.to_global_minimum == he.counts["converged"] > 0
+
+
+def test_tiny_step_size_converges_nowhere():
+    # eta = 1e-10: the gradient hardly changes in 1000 steps (the old rule, eta ||grad L|| <=
+    # 1e-9, counted 99 of 100 converged); the gradient by hand: (ab - 1) (b, a)
+    r = convergent_fraction(AB, eta=1e-10, n=100, steps=1000)
+    x0 = np.random.default_rng(0).standard_normal((100, 2))
+    g = np.linalg.norm((x0[:, 0] * x0[:, 1] - 1)[:, None] * x0[:, ::-1], axis=1)
+    assert r.counts["converged"] == int(np.sum(g <= 1e-9)) == 0
+    assert r.grad_norm_quantiles["50"] == pytest.approx(np.median(g), rel=1e-5)
+
+
+def test_orbits_stalled_at_unstable_points_are_counted_apart():
+    from gdmaps.convergence import ConvergentFraction
+    from gdmaps.models import mlp
+
+    xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean", bias=True)
+    r = convergent_fraction(xor, eta=0.5, sampler="glorot", n=1000, steps=1000, tol=1e-9)
+    c = r.counts
+    assert c["unstable"] > 0 and sum(c.values()) == 1000
+    assert r.fraction == c["converged"] / 1000
+    assert "stalled at unstable points" in repr(r)
+    d = r.to_dict()
+    assert d["unstable"] == c["unstable"]
+    # a row rebuilt from the three older counts gets the fourth from n
+    old = ConvergentFraction(0.5, 1000, 1000, 0, "glorot", {k: c[k] for k in ("moving", "converged",
+                             "diverged")}, r.fraction, r.interval, None)
+    assert old.counts == c
