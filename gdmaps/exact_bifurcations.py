@@ -18,7 +18,8 @@ import sympy as sp
 
 from gdmaps._elimination import (_DPS, _TOL, EliminationTooLargeError, _backsolve, _equations, _nice,
                                  _systems, _to_mp)
-from gdmaps.errors import FreeParameterError, InvalidArgumentError, check_int
+from gdmaps.errors import FreeParameterError, GdmapsError, InvalidArgumentError, check_int
+from gdmaps.symbols import exact
 from gdmaps.varieties import NotPolynomialError
 
 __all__ = [
@@ -120,9 +121,9 @@ def _check_domain(domain):
         return None
     try:
         lo, hi = domain
-        lo, hi = sp.sympify(lo), sp.sympify(hi)
+        lo, hi = exact(lo, name="domain"), exact(hi, name="domain")   # text: the whitelist parser
         ok = lo.is_real is not False and hi.is_real is not False and bool(lo < hi)
-    except (TypeError, ValueError, sp.SympifyError):
+    except (TypeError, ValueError, GdmapsError):
         ok = False
     if not ok:
         raise InvalidArgumentError(f"domain must be an interval (low, high) with low < high, got {domain!r}")
@@ -366,7 +367,7 @@ def gd_period_doubling(gdmap, point) -> tuple[ExactBifurcation, ...]:
 
     if not isinstance(gdmap, GDMap):
         raise InvalidArgumentError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
-    pt = tuple(sp.nsimplify(v) if isinstance(v, float) else sp.sympify(v) for v in point)
+    pt = tuple(sp.nsimplify(v) if isinstance(v, float) else exact(v, name="point") for v in point)
     if len(pt) != gdmap.dim:
         raise InvalidArgumentError(f"point must have {gdmap.dim} coordinates, got {len(pt)}: {point!r}")
     sub = dict(zip(gdmap.state, pt))

@@ -27,6 +27,7 @@ import sympy as sp
 from flint import arb, arb_mat
 
 from gdmaps.errors import FreeParameterError, GdmapsError, InvalidArgumentError
+from gdmaps.symbols import as_expr
 
 __all__ = [
     "NotCertifiableError",
@@ -486,7 +487,7 @@ def compile_interval(exprs, inputs):
     (True, False)
     """
     names = tuple(inputs)
-    inputs, exprs = _real_state([sp.sympify(e) for e in exprs], names)
+    inputs, exprs = _real_state([as_expr(e, name=f"exprs[{i}]") for i, e in enumerate(exprs)], names)
     defs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_cse", cls=sp.Dummy), optimizations=None)
     compiler = _Compiler(inputs, defs)
     outputs = [compiler.expr(e) for e in reduced]

@@ -13,6 +13,9 @@ import pytest
 import sympy as sp
 
 from gdmaps import GDMap, InvalidArgumentError, InvalidTypeError, Map, loss_from_text
+from gdmaps.exact_bifurcations import exact_bifurcations, gd_period_doubling
+from gdmaps.gd import ETA
+from gdmaps.interval import compile_interval
 from gdmaps.maps import from_text
 from gdmaps.parsing import parse_bindings, parse_expression, parse_number
 from gdmaps.symbols import as_expr, exact, exact_step
@@ -52,6 +55,10 @@ ENTRIES = {
     "parse_expression": lambda p: parse_expression(p),
     "parse_number": lambda p: parse_number(p),
     "parse_bindings": lambda p: parse_bindings("y = " + p),
+    "exact_bifurcations(domain)": lambda p: exact_bifurcations(GDMap("(x**2 - 1)**2", ["x"]), ETA,
+                                                               domain=(p, 4)),
+    "gd_period_doubling(point)": lambda p: gd_period_doubling(GDMap("(x**2 - 1)**2", ["x"]), (p,)),
+    "compile_interval": lambda p: compile_interval([p], [sp.Symbol("x")]),
 }
 
 
