@@ -303,9 +303,12 @@ def _check_stability(map, raw, ids, rho, stability_tol):
     """Orbits ``ids`` stopped: unstable where rho(Df) exceeds 1 + tol + margin (nan: not)."""
     if not ids.size:
         return
-    rho[ids] = spectral_radii(map, raw["final"][ids])
-    margin = 1 + stability_tol + STABILITY_MARGIN * raw["displacement"][ids]
-    raw["fate"][ids[rho[ids] > margin]] = Fate.UNSTABLE
+    r = spectral_radii(map, raw["final"][ids])
+    rho[ids] = r
+    r -= 1 + stability_tol
+    margin = raw["displacement"][ids]
+    margin *= STABILITY_MARGIN
+    raw["fate"][ids[r > margin]] = Fate.UNSTABLE  # nan: not unstable
 
 
 def _stops(numeric, stop, X, disp, ids):
