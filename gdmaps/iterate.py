@@ -66,7 +66,8 @@ class IterationResult:
         Every state, when asked for; NaN after a divergence.
     spectral_radius : ndarray (N,) or None
         rho(Df) at ``final`` for the orbits that stopped (converged or unstable); nan for the
-        others; None when the stability check was switched off.
+        others (and for maps whose numeric form has no Jacobian: not checked); None when the
+        stability check was switched off.
     rule : str
         The stopping test in words, with its numbers.
     stability_tol : float or None
@@ -301,8 +302,9 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
 
 def _check_stability(map, raw, ids, rho, stability_tol):
     """Orbits ``ids`` stopped: unstable where rho(Df) exceeds 1 + tol + margin (nan: not)."""
-    if not ids.size:
-        return
+    numeric = map.numeric
+    if not ids.size or not (hasattr(numeric, "jacobian") or hasattr(numeric, "hessian")):
+        return  # a numeric map without derivatives cannot be checked: rho stays nan
     r = spectral_radii(map, raw["final"][ids])
     rho[ids] = r
     r -= 1 + stability_tol
