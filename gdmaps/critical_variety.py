@@ -137,8 +137,8 @@ def _levels(G, loss, state, k, depth=0):
     return out
 
 
-def _real_point(G, state):
-    """A real point of V(G) as ``(field, index, coords)`` in shape position, or None.
+def _real_points(G, state):
+    """Real points of V(G), each ``(field, index, coords)`` in shape position, trial by trial.
 
     The independent variables of G are fixed at small rationals; the rest is a finite system.
     """
@@ -153,15 +153,43 @@ def _real_point(G, state):
         if not rest:
             if not eqs:
                 z = sp.Dummy("z")
-                return _Field(sp.Poly(z, z)), 0, [sp.Poly(sub[v], z) for v in state]
+                yield _Field(sp.Poly(z, z)), 0, [sp.Poly(sub[v], z) for v in state]
             continue
         fams = solve_zero_dimensional(eqs, rest) if eqs else None
         for field, coords in fams or ():
-            if field.exact:
-                z = field.f.gen
-                full = [coords[rest.index(v)] if v in rest else sp.Poly(sub[v], z) for v in state]
-                return field, 0, full
-    return None
+            z = field.f.gen
+            full = [coords[rest.index(v)] if v in rest else sp.Poly(sub[v], z) for v in state]
+            for i in range(len(field.exact)):
+                yield field, i, full
+
+
+def _value(expr, state, point):
+    """expr at an algebraic point, exact (identified by its ball)."""
+    from gdmaps._zero_dimensional import exact_values
+
+    field, i, coords = point
+    found = exact_values([(field, coords)], expr, state)
+    if found is None:
+        raise _Undecided("a value could not be identified")
+    return found[i][3]
+
+
+def _points_at_levels(q, piece, loss, state):
+    """``{level: real point}`` for the real roots of q reached by a real point of the piece."""
+    roots = q.real_roots()
+    found = {}
+    for point in _real_points(piece, state):
+        if q.degree() == 1:
+            v = roots[0]
+        else:
+            value = _value(loss, state, point)
+            v = next((r for r in roots if compare_exact(r, value) == 0), None)
+            if v is None:
+                raise _Undecided("a point of the piece is off its levels")
+        found.setdefault(v, point)
+        if len(found) == len(roots):
+            break
+    return roots, found
 
 
 # -- exact numbers at an algebraic point ----------------------------------------------------
@@ -270,24 +298,23 @@ def _variety(gdmap):
             if q is None or k == 0:
                 isolated += _isolated_values(piece, loss, state)
                 continue
-            roots = q.real_roots()
-            if q.degree() == 1:
-                point = _real_point(piece, state)
-                if point is not None:
-                    real_levels.append((roots[0], piece, k, point))
-                    continue
-            undecided += roots
+            roots, found = _points_at_levels(q, piece, loss, state)
+            real_levels += [(v, piece, k, point, q.degree() == 1) for v, point in found.items()]
+            undecided += [r for r in roots if r not in found]
     if not real_levels:
         return None
     m = lowest([v for v, *_ in real_levels] + isolated)
     if any(compare_exact(u, m) <= 0 for u in undecided) or any(v == m for v in isolated):
         raise _Undecided("a piece at or below the lowest level has undecided real points")
-    pieces = [(piece, k, point) for v, piece, k, point in real_levels if v == m]
+    # a piece whose L has several levels: s_min is taken at the candidates on the level m
+    pieces = [(piece, k, point, None if single else m) for v, piece, k, point, single in real_levels
+              if v == m]
     H = sp.hessian(loss, state)
     lam = sp.Dummy("lam")
     chi = sp.Poly((lam * sp.eye(d) - H).det(method="berkowitz"), lam)
     sym = _symmetries(loss, state)
-    results = [_sharpness(piece, k, point, loss, state, H, chi, lam, sym) for piece, k, point in pieces]
+    results = [_sharpness(piece, k, point, loss, state, H, chi, lam, sym, level)
+               for piece, k, point, level in pieces]
     s = lowest([r[0] for r in results])
     s, point, morse, why = next(r for r in results if r[0] == s)
     proved, how = _attained(gdmap.loss, poly, state, m, sym, point)
@@ -314,7 +341,7 @@ def _isolated_values(G, loss, state):
     return [v for *_, v in values]
 
 
-def _sharpness(G, k, point, loss, state, H, chi, lam, sym):
+def _sharpness(G, k, point, loss, state, H, chi, lam, sym, level=None):
     """``(s, point, morse_bott, why)``: inf over V(G) of lambda_max(H), exactly."""
     d = len(state)
     red = [G.reduce(sp.expand(c))[1] for c in chi.all_coeffs()]
@@ -329,6 +356,8 @@ def _sharpness(G, k, point, loss, state, H, chi, lam, sym):
                f" s_min = {_short(s)}, its largest root.")
         return s, point, morse, why + _morse_text(morse, k)
     candidates, how = _candidates(G, k, loss, state, red, lam, orbits)
+    if level is not None:  # L takes finitely many values on V(G): {L = level} is open and closed in it
+        candidates = [p for p in candidates if compare_exact(_value(loss, state, p), level) == 0]
     if not candidates:
         raise _Undecided("no real candidate point")
     tops = [(_top_eigenvalue(H, state, p), p) for p in candidates]
@@ -410,11 +439,12 @@ def _candidates(G, k, loss, state, red, lam, orbits):
 
 
 def _trace_positive(G, trace, state):
-    rest = G.reduce(trace)[1]
-    terms = _sos_residuals(sp.expand(rest), tuple(state))
-    if terms is None:
-        return False
-    return _groebner(list(G.exprs) + [r for _, r in terms], state).exprs == [1]
+    """tr H > 0 on V(G): tr H (or its normal form modulo G) is a sum of squares, none zero on V."""
+    for form in (trace, sp.expand(G.reduce(trace)[1])):
+        terms = _sos_residuals(form, tuple(state))
+        if terms is not None and _groebner(list(G.exprs) + [r for _, r in terms], state).exprs == [1]:
+            return True
+    return False
 
 
 def _attained(loss, poly, state, m, sym, point):

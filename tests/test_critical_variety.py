@@ -25,6 +25,7 @@ from scipy.linalg import sqrtm
 from scipy.optimize import minimize_scalar
 
 from gdmaps import GDMap, certify_measure_zero
+from gdmaps.algebraic import compare_exact
 from gdmaps.critical import Exactness, critical_learning_rate
 from gdmaps.critical_variety import variety_minima
 
@@ -55,6 +56,24 @@ def test_rank1_fit_is_one_over_s1(s1, s2):
     assert crit.morse_bott and crit.minima_proved is True
     u1, u2, v1, v2 = crit.minimizer  # the flattest minimum is balanced: a^2 = x^2 = s1
     assert (u2, v2) == (0, 0) and sp.simplify(u1 * v1 - s1) == 0 and sp.simplify(u1 ** 2 - s1) == 0
+
+
+def test_rank1_fit_of_a_general_matrix():
+    # A = [[2, 1], [0, 1]]: sigma^2 = 3 +- sqrt 5; the same argument in the singular bases gives
+    # eta* = 1/sigma_1, with an irrational minimum value sigma_2^2 / 2 = (3 - sqrt 5)/2
+    A = sp.Matrix([[2, 1], [0, 1]])
+    g = GDMap(sum(e ** 2 for e in (A - sp.Matrix([a, b]) * sp.Matrix([x, y]).T)) / 2, [a, b, x, y])
+    crit = variety_minima(g)
+    assert crit.exactness is Exactness.EXACT and crit.minima_proved is True and crit.morse_bott
+    assert compare_exact(crit.eta_star, 1 / sp.sqrt(3 + sp.sqrt(5))) == 0
+    assert compare_exact(sp.simplify(g.loss.subs(dict(zip(g.state, crit.minimizer)))),
+                         (3 - sp.sqrt(5)) / 2) == 0
+
+
+def test_rank1_fit_of_the_identity():
+    # A = I: the minima u = t e, v = e / t (e a unit vector) form a surface; lambda_max = t^2 + 1/t^2
+    crit = variety_minima(rank1_fit(1, 1))
+    assert crit is None or crit.eta_star == 1
 
 
 @pytest.mark.parametrize("M", [[[2, 1], [1, 2]], [[3, 0], [0, 1]], [[5, 2], [2, 2]]])
