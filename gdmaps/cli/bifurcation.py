@@ -186,12 +186,13 @@ def _check(args, target, name, lo):
     if others:
         raise GdmapsError(f"-p {others[0]}=VALUE is required: only the --vary parameter {name} may"
                           f" stay without a value (free: {', '.join(others)})")
-    check_limit(args, "values", args.values, f"--values {args.values}")
+    check_limit(args, "values", args.values, f"--values {fmt(args.values)}")
     check_limit(args, "period", 2**min(args.switch, 64), f"--switch {args.switch} reaches period"
                 f" {fmt(2**min(args.switch, 64))}", "lower --switch")
     work = args.values * args.points * (args.transient + args.keep) + args.values * (2000 + args.transient)
-    check_limit(args, "work", work, f"--values {args.values} x --points {args.points} x (--transient"
-                f" {args.transient} + --keep {args.keep}) = {fmt(work)} map evaluations",
+    check_limit(args, "work", work, f"--values {fmt(args.values)} x --points {fmt(args.points)} x"
+                f" (--transient {fmt(args.transient)} + --keep {fmt(args.keep)}) = {fmt(work)} map"
+                " evaluations",
                 "lower --values, --points or --transient")
     out_file("--out", args.out, FIGURE_FORMATS)
 

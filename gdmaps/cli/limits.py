@@ -8,10 +8,16 @@ raises a limit for one call.
 from __future__ import annotations
 
 import math
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from decimal import Decimal
 
 from gdmaps.errors import GdmapsError
 
-__all__ = ["LIMITS", "add_limit_argument", "limits_of", "check_limit", "whole", "fmt", "MEMORY_PER_CELL"]
+__all__ = ["LIMITS", "add_limit_argument", "limits_of", "check_limit", "whole", "fmt", "MEMORY_PER_CELL",
+           "deadline", "TimeLimitReached"]
 
 #: name -> (default, what it bounds). Defaults keep a command within about a minute
 #: and a couple of GB on a laptop.
@@ -25,6 +31,8 @@ LIMITS = {
     "period": (64, "largest period searched, and how many periods in one call"),
     "params": (100, "parameters of a model (its dimension), e.g. -p depth=N"),
     "values": (10**4, "parameter values of a bifurcation diagram"),
+    "seconds": (300, "wall-clock time of the command: the backstop for work no estimate foresees,"
+                " such as symbolic algebra on a large loss"),
 }
 
 #: Bytes of memory one cell of a cell map costs, about (its samples, images and graph node).
@@ -95,7 +103,42 @@ def fmt(n) -> str:
     """Whole numbers as written by people: 2000000000 -> 2e9, 64 -> 64."""
     n = int(n)
     if n >= 10**5:
-        mant, exp = f"{n:.2e}".split("e")
+        mant, exp = f"{Decimal(n):.2e}".split("e")  # Decimal: past 1e308 too
         mant = mant.rstrip("0").rstrip(".")
         return f"{mant}e{int(exp)}"
     return str(n)
+
+
+class TimeLimitReached(BaseException):
+    """The command ran past its ``seconds`` limit (a BaseException: no ``except Exception``
+    in the numerics swallows it)."""
+
+
+@contextmanager
+def deadline(seconds):
+    """Raise :class:`TimeLimitReached` in the block after ``seconds`` of wall-clock time.
+
+    SIGALRM, main thread only (elsewhere, and on platforms without it, a no-op). An outer
+    timer that is due earlier is left alone; one due later is re-armed afterwards.
+    """
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeLimitReached(seconds)
+
+    start = time.monotonic()
+    handler = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))

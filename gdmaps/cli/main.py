@@ -18,7 +18,8 @@ from gdmaps.iterate import iterate
 from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
-from gdmaps.cli.limits import LIMITS, add_limit_argument, check_limit, fmt, limits_of, whole
+from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
+from gdmaps.cli.limits import limits_of, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
 from gdmaps.cli.options import out_file, real
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
@@ -27,11 +28,12 @@ __all__ = ["main", "build_parser"]
 
 
 def _command(sub, name, help, example, limits=(), status=EXIT_STATUS):
-    names = ("params", *limits)
+    names = ("params", *limits, "seconds")
     listed = ", ".join(f"{n} {LIMITS[n][0]:,}" for n in names)
     epilog = ("example:\n" + textwrap.indent(example, "  ") + "\n\n"
               + textwrap.fill(f"limits: {listed} (see --limit); a job past one is refused before it"
-                              " starts; raise it with --limit NAME=N", 90) + "\n"
+                              " starts (one past the time limit is stopped); raise one with --limit"
+                              " NAME=N", 90) + "\n"
               + textwrap.fill(status, 90))
     p = sub.add_parser(name, help=help.replace("%", "%%"), description=help,  # help is %-formatted
                        epilog=epilog.replace("%", "%%"),
@@ -200,8 +202,9 @@ def _basins(args):
     check_limit(args, "cells", total, f"--cells {args.cells} on a {target.dim}-D map gives {fmt(total)}"
                 f" cells (about {gb:.3g} GB of memory)", "lower --cells")
     work = total * (args.samples + 1) * args.steps
-    check_limit(args, "work", work, f"--cells {args.cells} x (--samples {args.samples} + 1) x --steps"
-                f" {args.steps} = {fmt(work)} map evaluations", "lower --cells, --samples or --steps")
+    check_limit(args, "work", work, f"--cells {args.cells} x (--samples {fmt(args.samples)} + 1) x"
+                f" --steps {fmt(args.steps)} = {fmt(work)} map evaluations",
+                "lower --cells, --samples or --steps")
     out_file("--out", args.out, FIGURE_FORMATS)
     dims, at = _slice_options(args, target, region)
     try:
@@ -664,9 +667,16 @@ def main(argv=None) -> int:
             raise
         return exit_.code
     where = f"gdmaps {args.command}: error:"
+    plt = sys.modules.get("matplotlib.pyplot")
+    figures = set(plt.get_fignums()) if plt else set()
     try:
-        limits_of(args)  # a bad --limit is refused before any work
-        status = args.run(args)
+        seconds = limits_of(args)["seconds"]  # a bad --limit is refused before any work
+        with deadline(seconds):
+            status = args.run(args)
+    except TimeLimitReached:
+        print(f"{where} stopped after {seconds} s, the limit seconds={seconds} (wall-clock time of"
+              " the command); ask for a smaller job, or raise it with --limit seconds=N", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into head and the like
         return 0
     except ZeroDivisionError:
@@ -686,6 +696,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"gdmaps {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:  # the figures this command drew are written: close them (main may run many times)
+        plt = sys.modules.get("matplotlib.pyplot")
+        for num in set(plt.get_fignums()) - figures if plt else ():
+            plt.close(num)
     return status if isinstance(status, int) else 0
 
 

@@ -27,6 +27,15 @@ FIGURE_FORMATS = (".png", ".pdf", ".svg")
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line on stderr (status 2)."""
 
+    def parse_known_args(self, args=None, namespace=None):
+        ns, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:  # "--range=--": argparse drops the "--" and leaves []
+            value = getattr(ns, action.dest, None)
+            if action.nargs is None and action.option_strings and isinstance(value, list) and not value \
+                    and not isinstance(action, argparse._AppendAction):
+                self.error(f"argument {action.option_strings[-1]}: expected one value, got '--'")
+        return ns, rest
+
     def error(self, message):
         # "argument --steps: must be ..." -> "--steps must be ...", as the other errors read
         message = re.sub(r"^argument ([^:]+): must", r"\1 must", " ".join(message.split()))

@@ -78,7 +78,7 @@ CASES = [
                                                                  "'-1e309,1,0,1'"]),
     (["basins", *HENON, "--cells", "10,x"], ["--cells must be", "'10,x'"]),
     (["basins", *HENON, "--out", "basins.txt"], ["--out must end in .png, .pdf, .svg", "'basins.txt'"]),
-    (["orbits", *HENON, "--out", "/no/such/dir/f.png"], ["--out", "does not exist"]),
+    (["orbits", *HENON, "--out", "{tmp}/no/such/f.png"], ["--out", "does not exist"]),
     (["bifurcation", "--range", "0.5:1", "--switch", "40"], ["--switch 40", "limit period=64"]),
 ]
 
@@ -114,6 +114,14 @@ def test_refusals_are_fast(cli):
         start = time.perf_counter()
         code, _, _ = cli(*argv, seconds=20)
         assert code == 2 and time.perf_counter() - start < 5
+
+
+def test_the_time_limit_stops_what_no_estimate_foresees(cli):
+    # symbolic fixed points of a depth-16 chain take minutes; the backstop answers in one line
+    code, _, err = cli("fixed-points", "--model", "scalar_chain", "-p", "depth=16", "--limit", "seconds=2",
+                       seconds=30)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "stopped after 2 s, the limit seconds=2" in err and "--limit seconds=N" in err
 
 
 def test_raising_a_limit_runs_the_job(cli):
