@@ -304,11 +304,11 @@ def _variety(gdmap):
     if not real_levels:
         return None
     m = lowest([v for v, *_ in real_levels] + isolated)
-    if any(compare_exact(u, m) <= 0 for u in undecided) or any(v == m for v in isolated):
+    if any(compare_exact(u, m) <= 0 for u in undecided) or any(compare_exact(v, m) == 0 for v in isolated):
         raise _Undecided("a piece at or below the lowest level has undecided real points")
     # a piece whose L has several levels: s_min is taken at the candidates on the level m
     pieces = [(piece, k, point, None if single else m) for v, piece, k, point, single in real_levels
-              if v == m]
+              if compare_exact(v, m) == 0]
     H = sp.hessian(loss, state)
     lam = sp.Dummy("lam")
     chi = sp.Poly((lam * sp.eye(d) - H).det(method="berkowitz"), lam)
