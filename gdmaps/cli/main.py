@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "gdmaps certify --loss '(a*b - 2)**2/2' --eta 0.6 --latex proof.tex --json",
                  status="exit status: the verdict, 0 HOLDS, 1 FAILS, 3 INCONCLUSIVE; 2 bad input or"
                  " a job past a limit, with one line on stderr naming the option, the value and"
-                 " what is allowed")
+                 " what is allowed; 130 interrupted (Ctrl-C)")
     add_target_arguments(p)
     p.add_argument("--eta", required=True,
                    help="the step size, a decimal or a fraction, read exactly (0.1 is 1/10; 2/3)")
@@ -370,11 +370,11 @@ def _certify(args):
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
         crit = critical_learning_rate(target)
+        star, exactness, bracket = _critical(target, crit)
         print(dumps_indented({
             "status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
-            "reason": cert.reason, "eta_star": _exact_text(crit.eta_star),
-            "eta_star_exactness": crit.exactness.value,
-            "eta_star_bracket": [crit.certified_lower, crit.certified_upper],
+            "reason": cert.reason, "eta_star": _exact_text(star), "eta_star_exactness": exactness,
+            "eta_star_bracket": bracket,
             "global_minima": {True: "proved", None: "not proved", False: "none exist"}[crit.minima_proved],
             "steps": [{"name": s.name, "established": s.established, "evidence": s.evidence}
                       for s in cert.steps],
@@ -384,6 +384,20 @@ def _certify(args):
         if args.latex:
             print(f"wrote {args.latex}")
     return CERTIFY_EXIT[cert.status.value]
+
+
+def _critical(target, crit):
+    """(eta*, its exactness, its bracket); a linear network with Y = 0 and a hidden layer has
+    eta* = oo exactly (H = 0 at the minimum theta = 0), whatever a numeric search estimated."""
+    from gdmaps.critical import Exactness
+    from gdmaps.models.linear import LinearNetwork, _zero_target_eta_star
+
+    network = getattr(target, "network", None)
+    if isinstance(network, LinearNetwork) and crit.exactness is not Exactness.EXACT:
+        star = _zero_target_eta_star(network)
+        if star is not None:
+            return star, Exactness.EXACT.value, [None, None]
+    return crit.eta_star, crit.exactness.value, [crit.certified_lower, crit.certified_upper]
 
 
 def _exact_text(value):

@@ -18,7 +18,7 @@ __all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_f
 
 #: The exit statuses of every command (``gdmaps certify`` adds its verdicts 1 and 3).
 EXIT_STATUS = ("exit status: 0 success; 2 bad input or a job past a limit, with one line on"
-               " stderr naming the option, the value and what is allowed")
+               " stderr naming the option, the value and what is allowed; 130 interrupted (Ctrl-C)")
 
 #: Figure files the commands write.
 FIGURE_FORMATS = (".png", ".pdf", ".svg")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 import numpy as np
 
@@ -94,7 +95,43 @@ def _widths(opts, args):
     return [_whole("widths", w, args) for w in text.split(",") if w.strip()]
 
 
+def _builtin(name, opts):
+    """A built-in map, its parameters checked against what it takes, in CLI words."""
+    import inspect
+
+    from gdmaps.maps.classic import _BUILDERS
+
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        raise InvalidArgumentError(f"--map must be one of {', '.join(map(repr, maps.NAMES))}, or a map"
+                                   f" typed as text such as 'x: r*x*(1 - x)'; got {name!r}")
+    sig = inspect.signature(builder).parameters
+    takes = ", ".join(f"-p {p}=VALUE" + ("" if s.default is s.empty else f" (default {s.default})")
+                      for p, s in sig.items())
+    unknown = sorted(set(opts) - set(sig))
+    if unknown:
+        raise InvalidArgumentError(f"-p {unknown[0]}=... is not a parameter of --map {name}; it takes"
+                                   f" {takes}")
+    missing = [p for p, s in sig.items() if s.default is s.empty and p not in opts]
+    if missing:
+        raise InvalidArgumentError(f"-p {missing[0]}=VALUE is required for --map {name}; it takes {takes}")
+    return maps.by_name(name, **{k: _number(k, opts.pop(k)) for k in list(opts)})
+
+
 def _model(name, opts, args):
+    try:
+        target = _build_model(name, opts, args)
+    except InvalidArgumentError as exc:  # "reduction must be ..." -> "-p reduction must be ..."
+        raise InvalidArgumentError(re.sub(r"^(reduction|activation|widths|depth|y|X|Y)\b", r"-p \1",
+                                          str(exc))) from None
+    extra = sorted(set(opts) - {"eta"})  # -p eta=... binds the step size, as for a loss
+    if extra:
+        raise InvalidArgumentError(f"-p {extra[0]}=... is not an option of --model {name}; its"
+                                   f" options: {MODELS[name]}")
+    return target
+
+
+def _build_model(name, opts, args):
     if name == "scalar_chain":
         return models.scalar_chain(_whole("depth", opts.pop("depth", "2"), args, limit=True),
                                    _number("y", opts.pop("y", "1")))
@@ -129,9 +166,12 @@ def resolve_target(args):
         if ":" in args.map:
             target = maps.from_text(args.map)
         else:
-            target = maps.by_name(args.map, **{k: _number(k, opts.pop(k)) for k in list(opts)})
+            target = _builtin(args.map, opts)
     else:
-        target = loss_from_text(args.loss or DEFAULT_LOSS, args.params)
+        try:
+            target = loss_from_text(args.loss or DEFAULT_LOSS, args.params)
+        except InvalidArgumentError as exc:  # "params must ...", "loss could not ..." in CLI words
+            raise InvalidArgumentError(re.sub(r"^(params|loss)\b", r"--\1", str(exc))) from None
     check_limit(args, "params", target.dim, f"the map's dimension {target.dim}")
     if opts:
         names = {p.name for p in target.parameters}

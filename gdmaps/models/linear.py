@@ -92,6 +92,12 @@ def linear_network(X, Y, widths=(), *, reduction="sum", eta=None) -> GDMap:
     Parameters are ordered layer by layer, each row-major. For depth 2,
     ``grad_{W1} L = W2^T (W2 W1 X - Y) X^T`` and ``grad_{W2} L = (W2 W1 X - Y) X^T W1^T``
     (times 1/n for "mean").
+
+    Zero targets (Y = 0): L = 1/2 ||P X||^2 >= 0, so every theta with P X = 0 is a global
+    minimum, theta = 0 among them. With a hidden layer (depth k >= 2) every monomial of L
+    has degree 2k >= 4, so H(0) = 0: s_min = 0 and eta* = 2/s_min = oo (no step size makes
+    every minimum unstable; DG(0) = I). Without one, L = 1/2 tr(W S W^T) is quadratic,
+    H = S (x) I everywhere and eta* = 2/lambda_max(S) (times n for "mean"), finite.
     """
     check_choice("reduction", reduction, REDUCTIONS)
     Xm, Ym = data_matrices(X, Y)
@@ -111,6 +117,23 @@ def linear_network(X, Y, widths=(), *, reduction="sum", eta=None) -> GDMap:
     # the structure, for analyses with closed forms (critical_learning_rate)
     gdmap.network = LinearNetwork(Xm, Ym, tuple(int(w) for w in np.atleast_1d(widths)), reduction)
     return gdmap
+
+
+def _zero_target_eta_star(network):
+    """``sp.oo`` for a network with Y = 0 and a hidden layer (see the Notes of
+    :func:`linear_network`), else None (no closed form here).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], [2]).network)
+    oo
+    >>> _zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], []).network) is None
+    True
+    """
+    if network is None or not network.widths or not network.Y.is_zero_matrix:
+        return None
+    return sp.oo
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,13 @@ CASES = [
     (["iterate", "--map", "x: r*x*(1 - x)"], ["-p r=VALUE is required"]),
     (["bifurcation", "--map", "x: r*x*(1 - x) + s", "--vary", "r", "--range", "1:2"],
      ["-p s=VALUE is required"]),
+    (["iterate", "--map", "henon", "-p", "q=1"], ["-p q=... is not a parameter of --map henon",
+                                                  "-p a=VALUE (default 1.4)"]),
+    (["iterate", "--map", "logistic"], ["-p r=VALUE is required for --map logistic"]),
+    (["iterate", "--loss", "(a*b - 1)**2", "--params", "a,q"], ["--params must appear in the loss"]),
+    (["iterate", "--model", "scalar_chain", "-p", "depth=3", "-p", "foo=1"],
+     ["-p foo=... is not an option of --model scalar_chain", "depth (int, default 2)"]),
+    (["iterate", "--model", "relu_example", "-p", "reduction=max"], ["-p reduction must be one of"]),
     # section 4: the message quotes what was typed, not what numpy made of it
     (["sweep", "--etas", "1:inf:3"], ["--etas STOP must be a finite step size > 0", "'inf' in '1:inf:3'"]),
     (["sweep", "--etas=-1:1:3"], ["--etas START", "'-1'"]),
@@ -158,6 +165,16 @@ def test_linear_network_with_zero_targets_has_no_critical_step_size(cli, tmp_pat
     assert code == 3 and "s_min = 0" in out
     for bad in ("zoo", "nan", " oo"):
         assert bad not in out
+
+
+
+def test_zero_targets_on_data_that_is_not_whitened(cli, tmp_path):
+    # the numeric eta* search cannot see that H(0) = 0; the closed form (models.linear) can
+    np.savez(tmp_path / "d.npz", X=[[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], Y=np.zeros((1, 3)))
+    code, out, _ = cli("certify", "--model", "linear_network", "-p", f"data={tmp_path / 'd.npz'}",
+                       "-p", "widths=2", "--eta", "1", "--json")
+    data = json.loads(out)
+    assert code == 3 and data["eta_star"] == "inf" and data["eta_star_exactness"] == "exact"
 
 
 @pytest.mark.parametrize("message, words", [
