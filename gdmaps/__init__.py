@@ -13,7 +13,7 @@ from gdmaps.iterate import Fate, IterationResult, iterate
 from gdmaps.losses import loss_from_text
 from gdmaps.parsing import parse_bindings, parse_expression, parse_number
 from gdmaps.report import Analysis, analyze
-from gdmaps.stability import Kind, Stability, classify, stability
+from gdmaps.stability import Kind, Stability, classify, spectral_radii, stability
 from gdmaps.orbit import Enclosure, Orbit
 from gdmaps.varieties import Component
 from gdmaps.fixed_points import FixedPoints, fixed_points
@@ -42,7 +42,7 @@ __all__ = [
     "Map", "GDMap", "NumericGD", "ETA",
     "iterate", "Fate", "IterationResult",
     "analyze", "Analysis", "loss_from_text", "parse_expression", "parse_number", "parse_bindings",
-    "stability", "Stability", "Kind", "classify", "Orbit", "Enclosure",
+    "stability", "Stability", "Kind", "classify", "spectral_radii", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
     "periodic_orbits", "periodic_orbits_up_to", "PeriodicOrbits",
     "exact_periodic_orbits", "ExactOrbit",

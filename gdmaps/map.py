@@ -149,7 +149,9 @@ class Map:
                     f" its parameters are {', '.join(map(str, self._params)) or 'none'}"
                 )
             pairs[names[k]] = v
-        pairs = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in pairs.items()}
+        # text values go through the whitelist parser: SymPy's own subs would eval them
+        pairs = {sp.Symbol(k) if isinstance(k, str) else k:
+                 as_expr(v, name=f"subs {k}") if isinstance(v, str) else v for k, v in pairs.items()}
         if any(k in self._state for k in pairs):
             bad = [str(k) for k in pairs if k in self._state]
             raise InvalidArgumentError(

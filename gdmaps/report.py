@@ -38,12 +38,14 @@ class Analysis:
 
     def fate_table(self) -> str:
         """The fates per step size as a Markdown table."""
-        rows = ["| eta | converged | diverged | moving | median asymptotic grad norm |",
-                "|---:|---:|---:|---:|---:|"]
+        rows = ["| eta | converged | diverged | moving | stalled at an unstable point"
+                " | median asymptotic grad norm |",
+                "|---:|---:|---:|---:|---:|---:|"]
         for r in self.runs:
             c, s = r.counts(), r.summary()["asymptotic_grad_norm"]
             med = "n/a" if s is None else f"{s['median']:.3g}"
-            rows.append(f"| {r.eta:g} | {c['converged']} | {c['diverged']} | {c['moving']} | {med} |")
+            rows.append(f"| {r.eta:g} | {c['converged']} | {c['diverged']} | {c['moving']}"
+                        f" | {c.get('unstable', 0)} | {med} |")
         return "\n".join(rows)
 
     def to_markdown(self) -> str:
@@ -76,7 +78,7 @@ class Analysis:
         for r in self.runs:
             c = r.counts()
             lines.append(f"  eta = {r.eta:<6g} converged {c['converged']:>6}  diverged "
-                         f"{c['diverged']:>6}  moving {c['moving']:>6}")
+                         f"{c['diverged']:>6}  moving {c['moving']:>6}  unstable {c.get('unstable', 0):>6}")
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -247,8 +247,12 @@ def _open(path: Path, header: dict):
         raise
 
 
+_RULE_DEFAULTS = dict(grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True)
+
+
 def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=10_000,
-          steps=1000, seed=0, sampler="normal", scale=1.0, center=0.0, tol=1e-9,
+          steps=1000, seed=0, sampler="normal", scale=1.0, center=0.0, tol=None,
+          grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True,
           backend="auto") -> Sweep:
     """Convergent fraction and asymptotic gradient norm at every step size of ``etas``.
 
@@ -266,8 +270,12 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
         Called with each new row (a ConvergentFraction) after it is saved.
     eta_star : float, keyword-only
         The critical learning rate, kept for figures.
-    n, steps, seed, sampler, scale, center, tol, backend : keyword-only
+    n, steps, seed, sampler, scale, center, backend : keyword-only
         As in :func:`convergent_fraction`; every eta uses the same initializations.
+    tol, grad_tol, disp_tol, loss_min, loss_tol, stability : keyword-only
+        The convergence rule, as in :func:`convergent_fraction` (by default the gradient
+        fallen to 1e-9 of its start, 1e-3 for networks, at a point that is not unstable).
+        They are settings of the file: a sweep resumes only with the same rule.
 
     Returns
     -------
@@ -322,6 +330,10 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
     if not etas:
         raise InvalidArgumentError("etas must hold at least one step size")
     settings = dict(n=n, steps=steps, seed=seed, sampler=sampler, scale=scale, center=center, tol=tol)
+    # other knobs of the rule join the settings only when set: default-rule headers stay short
+    rule = dict(grad_tol=grad_tol, disp_tol=disp_tol, loss_min=loss_min, loss_tol=loss_tol,
+                stability=stability)
+    settings.update({k: v for k, v in rule.items() if v != _RULE_DEFAULTS[k]})
     header = {"gdmaps_sweep": 1, "loss": str(map.loss), "state": [str(s) for s in map.state],
               **settings}
     fd, done, notes = None, {}, []

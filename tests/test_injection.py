@@ -13,6 +13,7 @@ import pytest
 import sympy as sp
 
 from gdmaps import GDMap, InvalidArgumentError, InvalidTypeError, Map, loss_from_text
+from gdmaps.family import Family
 from gdmaps.exact_bifurcations import exact_bifurcations, gd_period_doubling
 from gdmaps.gd import ETA
 from gdmaps.interval import compile_interval
@@ -44,6 +45,9 @@ ENTRIES = {
     "GDMap.at": lambda p: GDMap("x**2", ["x"]).at(p),
     "GDMap.subs": lambda p: GDMap("x**2*y", ["x"]).subs(y=p),
     "Map(exprs)": lambda p: Map([p], ["x"]),
+    "Map.subs": lambda p: Map(["r*x"], ["x"]).subs(r=p),
+    "Map.subs(mapping)": lambda p: Map(["r*x"], ["x"]).subs({"r": p}),
+    "Family.at": lambda p: Family(Map(["r*x"], ["x"]), "r").at(p),
     "loss_from_text": lambda p: loss_from_text(p),
     "loss_from_text value": lambda p: loss_from_text("x**2*y; y = " + p),
     "maps.from_text": lambda p: from_text(p),

@@ -356,3 +356,17 @@ def test_sigkilled_sweep_resumes_with_the_rows_of_an_uninterrupted_one(tmp_path,
     s, ran = _resume(path)
     assert ran == E3[done:] and _rows(s) == FRESH
     assert path.read_bytes() == full
+
+
+def test_the_convergence_rule_reaches_every_row_and_is_a_setting_of_the_file(tmp_path):
+    from gdmaps import convergent_fraction
+
+    a, b = sp.symbols("a b")
+    g = GDMap((a * b - 1) ** 2 / 2, [a, b])
+    rule = dict(grad_tol=1e-4, stability=False)
+    s = sweep(g, [0.5, 1.2], n=300, steps=200, progress=False, path=tmp_path / "s.jsonl", **rule)
+    for row in s.rows:
+        direct = convergent_fraction(g, eta=row.eta, n=300, steps=200, **rule)
+        assert row.counts == direct.counts
+    with pytest.raises(InvalidArgumentError, match="grad_tol"):
+        sweep(g, [0.5], n=300, steps=200, progress=False, path=tmp_path / "s.jsonl")

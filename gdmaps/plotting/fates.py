@@ -12,8 +12,8 @@ from gdmaps.regions import as_region
 
 __all__ = ["plot_fate_map"]
 
-_COLORS = ["#f2c14e", "#2a7ab0", "#d1495b"]  # moving, converged, diverged
-_NAMES = ["moving (no limit)", "converged", "diverged"]
+_COLORS = ["#f2c14e", "#2a7ab0", "#d1495b", "#7b7b7b"]  # indexed by Fate
+_NAMES = ["moving (no limit)", "converged", "diverged", "stalled at an unstable point"]
 
 
 def plot_fate_map(map, region, *, resolution=301, steps=1000, ax=None, title=None):
@@ -40,7 +40,7 @@ def plot_fate_map(map, region, *, resolution=301, steps=1000, ax=None, title=Non
     >>> fig = plot_fate_map(GDMap((a*b - 1)**2 / 2, [a, b], 0.5), [[-2, 2], [-2, 2]],
     ...                     resolution=21, steps=200)
     >>> fig.axes[0].get_title()
-    'converged: 97.3% of the grid'
+    'converged: 95.2% of the grid'
     """
     if map.dim != 2:
         raise InvalidArgumentError(f"plot_fate_map draws 2-D maps; this one has dimension {map.dim}")
@@ -52,7 +52,7 @@ def plot_fate_map(map, region, *, resolution=301, steps=1000, ax=None, title=Non
     fates = run.fate.reshape(X.shape)
     fig, ax = new_axes(ax)
     ax.imshow(fates, origin="lower", extent=(*R[0], *R[1]), cmap=ListedColormap(_COLORS),
-              vmin=-0.5, vmax=2.5, interpolation="nearest", aspect="auto")
+              vmin=-0.5, vmax=len(_COLORS) - 0.5, interpolation="nearest", aspect="auto")
     for k, name in enumerate(_NAMES):
         share = float(np.mean(fates == k))
         ax.plot([], [], "s", color=_COLORS[k], label=f"{name} ({share:.1%})")
