@@ -323,7 +323,10 @@ def _variety(gdmap):
             f" the piece, its saturation by them, is split again until none is left); the"
             f" lowest level with a real point is L = {_short(m)}, on {len(pieces)} variety(ies) of"
             f" dimension {', '.join(str(p[1]) for p in pieces)}: {how}. {why}")
-    minimizer = exact_point(*point)
+    try:  # each coordinate by its own minimal polynomial: shorter than the shape-position form
+        minimizer = tuple(_value(v, state, point) for v in state)
+    except _Undecided:
+        minimizer = exact_point(*point)
     eta = sp.oo if s == 0 else 2 / s
     return CriticalLearningRate(eta, s, Exactness.EXACT, minimizer, text, morse_bott=morse,
                                 minima_proved=proved)
