@@ -51,9 +51,19 @@ class _Undecided(Exception):
 def variety_minima(gdmap) -> CriticalLearningRate | None:
     """eta* of a polynomial loss whose global minima form a positive-dimensional variety.
 
-    Returns None when the loss is not a polynomial with rational coefficients in at most
-    ``MAX_DIM`` parameters, when its critical set is finite (another method decides), or when a
-    step of the proof below does not go through.
+    Parameters
+    ----------
+    gdmap : GDMap
+        A polynomial loss with rational coefficients in at most ``MAX_DIM`` parameters; its eta
+        is ignored.
+
+    Returns
+    -------
+    CriticalLearningRate or None
+        Exact eta* = 2 / s_min. ``minima_proved`` is True when L is proved to attain its
+        infimum (else None: the points are the lowest critical points); ``morse_bott`` when
+        the flattest minimum is shown Morse-Bott. None when the critical set is finite (another
+        method decides) or a step of the proof below does not go through.
 
     Examples
     --------

@@ -12,8 +12,10 @@ Truths derived by hand:
   s_min = 2 s1 and eta* = 1/s1. Its bottom eigenvalue is > 0 iff s2 < s1: Morse-Bott.
 * Burer-Monteiro L = ||X X^T - M||^2 / 4 with M positive definite, n = r = 2: the minima are
   X = M^(1/2) Q (Q orthogonal), L = 0. There the Hessian form is q(D) = ||X D^T + D X^T||^2 / 2
-  <= 2 ||X||_2^2 |D|^2 = 2 lambda_1(M) |D|^2, with equality for D = X v v^T... (v the top right
-  singular vector of X), so s_min = 2 lambda_1(M) at every minimum and eta* = 1/lambda_1(M).
+  <= 2 ||X||_2^2 |D|^2 = 2 lambda_1(M) |D|^2, with equality for D = v w^T, v the top unit
+  eigenvector of M and w = X^T v / sqrt(lambda_1) (then X D^T = D X^T = sqrt(lambda_1) v v^T, and
+  q(D) = 2 lambda_1 with |D| = 1), so s_min = 2 lambda_1(M) at every minimum and
+  eta* = 1/lambda_1(M).
 """
 
 from __future__ import annotations
