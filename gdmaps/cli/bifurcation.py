@@ -7,7 +7,7 @@ import numpy as np
 from gdmaps.errors import GdmapsError
 from gdmaps.gd import GDMap
 from gdmaps.cli.limits import check_limit, fmt
-from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file
+from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["add_parser", "run"]
@@ -64,15 +64,22 @@ def run(args):
                             keep=args.keep, region=region, seed=args.seed)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
+    # far out in the parameter (eta = 1e300) branches and exponents overflow: what overflows
+    # ends non-finite (a branch stops, an exponent is nan), an outcome, not a warning
+    def quiet():
+        return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
     for x in starts:
         try:
-            conts.append((x, continuation(target, x, name, (lo, hi), switch=args.switch)))
+            with quiet():
+                conts.append((x, continuation(target, x, name, (lo, hi), switch=args.switch)))
         except GdmapsError as err:
             failed.append((x, err))
     exact = [] if args.no_exact else _exact(target, name, lo, hi)
     x0 = np.nan_to_num(_bounded_starts(diagram), nan=0.0)
-    lyap = lyapunov_spectrum(target, x0, 2000, transient=args.transient, parameter=name,
-                             values=values)
+    with quiet():
+        lyap = lyapunov_spectrum(target, x0, 2000, transient=args.transient, parameter=name,
+                                 values=values)
     points = sorted((b for _, c in conts for b in c.bifurcations), key=lambda b: b.value)
     if args.out:
         from gdmaps.plotting import plot_orbit_diagram, save_figure
@@ -96,9 +103,9 @@ def run(args):
     print(_title(target, name))
     print(diagram)
     for x, c in conts:
-        print(f"continued from the fixed point {np.round(x, 6).tolist()} at {name} = {lo:g}: {c}")
+        print(f"continued from the fixed point {rounded(x).tolist()} at {name} = {lo:g}: {c}")
     for x, err in failed:
-        print(f"not continued from {np.round(x, 6).tolist()}: {err}")
+        print(f"not continued from {rounded(x).tolist()}: {err}")
     if on_continua:
         print(f"not continued: {on_continua} fixed points found on continua (e.g. a curve of minima);"
               " continuation follows isolated points only")

@@ -21,7 +21,7 @@ from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
 from gdmaps.cli.limits import limits_of, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
-from gdmaps.cli.options import out_file, real
+from gdmaps.cli.options import out_file, real, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
@@ -504,7 +504,7 @@ def _fixed_points(args):
         print(f"  degenerate (Df - I = 0): {c}")
     for p in result.points:
         cert = "" if p.enclosure is None else f"  [{p.enclosure.reason}]"
-        print(f"  {p}; multipliers {np.round(p.stability.multipliers, 6)}{cert}")
+        print(f"  {p}; multipliers {rounded(p.stability.multipliers)}{cert}")
     if result.points and region is not None:
         _figure(args, target, result, region)
 
@@ -527,7 +527,7 @@ def _orbits(args):
     for r in results:
         print(r)
         for o in r.orbits:
-            print(f"  {o}; multipliers {np.round(o.stability.multipliers, 6)}")
+            print(f"  {o}; multipliers {rounded(o.stability.multipliers)}")
     _figure(args, target, results, region)
 
 

@@ -14,7 +14,7 @@ from gdmaps.errors import GdmapsError
 from gdmaps.cli.limits import whole
 
 __all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file",
-           "EXIT_STATUS", "dumps"]
+           "EXIT_STATUS", "dumps", "rounded"]
 
 #: The exit statuses of every command (``gdmaps certify`` adds its verdicts 1 and 3).
 EXIT_STATUS = ("exit status: 0 success; 2 bad input or a job past a limit, with one line on"
@@ -158,3 +158,20 @@ def _finite(obj):
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
     return obj
+
+
+def rounded(values, digits: int = 6):
+    """``np.round(values, digits)`` for printing, without the overflow warning np.round gives
+    past 1e302 (such entries are printed as they are).
+
+    Examples
+    --------
+    >>> rounded([0.1234567, 1e308]).tolist()
+    [0.123457, 1e+308]
+    """
+    import numpy as np
+
+    a = np.asarray(values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = np.round(a, digits)
+    return np.where(np.isfinite(r) | ~np.isfinite(a), r, a)

@@ -31,6 +31,9 @@ COMMANDS = [
     ["orbits", "--map", "henon", "--region=-1e300,1e300,-1e300,1e300", "--period", "2"],
     ["basins", "--map", "henon", "--region=-1e300,1e300,-1e300,1e300", "--cells", "5"],
     ["sweep", "--etas", "1:30:3", *SMALL, "--scale", "1e100", "--json"],
+    ["bifurcation", "--range", "1e300:1e301", "--values", "20", "--points", "5", "--transient", "50"],
+    ["iterate", "--eta", "1e300", *SMALL],
+    ["certify", "--eta", "1e300"],
 ]
 
 
