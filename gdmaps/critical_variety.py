@@ -313,12 +313,16 @@ def _variety(gdmap):
             undecided += [r for r in roots if r not in found]
     if not real_levels:
         return None
-    m = lowest([v for v, *_ in real_levels] + isolated)
-    if any(compare_exact(u, m) <= 0 for u in undecided) or any(compare_exact(v, m) == 0 for v in isolated):
+    m = lowest([v for v, *_ in real_levels] + [v for v, _ in isolated])
+    if any(compare_exact(u, m) <= 0 for u in undecided):
         raise _Undecided("a piece at or below the lowest level has undecided real points")
     # a piece whose L has several levels: s_min is taken at the candidates on the level m
     pieces = [(piece, k, point, None if single else m) for v, piece, k, point, single in real_levels
               if compare_exact(v, m) == 0]
+    # isolated critical points at the level m must lie on a variety of minima (covered by it)
+    for v, pt in isolated:
+        if compare_exact(v, m) == 0 and not any(_on(piece, state, pt) for piece, *_ in pieces):
+            raise _Undecided("an isolated critical point at the lowest level")
     H = sp.hessian(loss, state)
     lam = sp.Dummy("lam")
     chi = sp.Poly((lam * sp.eye(d) - H).det(method="berkowitz"), lam)
@@ -342,6 +346,11 @@ def _variety(gdmap):
                                 minima_proved=proved)
 
 
+def _on(G, state, point):
+    """Whether an algebraic point lies on V(G): every generator vanishes there, exactly."""
+    return all(_at(g, state, point).rem(point[0].f).is_zero for g in G.exprs)
+
+
 def _isolated_values(G, loss, state):
     from gdmaps._zero_dimensional import exact_values
 
@@ -351,7 +360,7 @@ def _isolated_values(G, loss, state):
     values = exact_values(fams, loss, state)
     if values is None:
         raise _Undecided("critical values could not be identified")
-    return [v for *_, v in values]
+    return [(v, (field, k, coords)) for field, k, coords, v in values]
 
 
 def _sharpness(G, k, point, loss, state, H, chi, lam, sym, level=None):

@@ -78,7 +78,7 @@ def test_rank1_fit_of_the_identity():
     assert crit is None or crit.eta_star == 1
 
 
-@pytest.mark.parametrize("M", [[[2, 1], [1, 2]], [[3, 0], [0, 1]], [[5, 2], [2, 2]]])
+@pytest.mark.parametrize("M", [[[2, 1], [1, 2]], [[3, 0], [0, 1]], [[5, 2], [2, 2]], [[4, 1], [1, 1]]])
 def test_burer_monteiro_is_one_over_lambda1(M):
     crit = variety_minima(burer_monteiro(M))
     lam1 = max(sp.Matrix(M).eigenvals(), key=lambda e: sp.N(e))
