@@ -7,6 +7,7 @@ import math
 import re
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import sympy as sp
@@ -685,7 +686,9 @@ def main(argv=None) -> int:
     figures = set(plt.get_fignums()) if plt else set()
     try:
         seconds = limits_of(args)["seconds"]  # a bad --limit is refused before any work
-        with deadline(seconds):
+        with deadline(seconds), warnings.catch_warnings():
+            # a figure with nothing labelled (every orbit diverged) has an empty legend: cosmetic
+            warnings.filterwarnings("ignore", "No artists with labels found", UserWarning)
             status = args.run(args)
     except TimeLimitReached:
         print(f"{where} stopped after {seconds} s, the limit seconds={seconds} (wall-clock time of"
