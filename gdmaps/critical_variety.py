@@ -17,7 +17,8 @@ modulo G:
 
 The local shape of V comes from the linear symmetries of L (d theta/dt = A theta with
 grad L . A theta = 0, solved exactly): their orbits lie in V, so where they span k directions
-V is a k-manifold, its tangent is ker Jac G, and rank H = d - k there is Morse-Bott.
+V is a k-manifold, its tangent is ker Jac G, and rank H = d - k there is Morse-Bott. For a
+zero-residual sum of d - k squares it comes from the implicit function theorem on r = 0.
 """
 
 from __future__ import annotations
@@ -327,7 +328,8 @@ def _variety(gdmap):
     lam = sp.Dummy("lam")
     chi = sp.Poly((lam * sp.eye(d) - H).det(method="berkowitz"), lam)
     sym = _symmetries(loss, state)
-    results = [_sharpness(piece, k, point, loss, state, H, chi, lam, sym, level)
+    chart = _chart(gdmap.loss, state, m, sym)
+    results = [_sharpness(piece, k, point, loss, state, H, chi, lam, chart, level)
                for piece, k, point, level in pieces]
     s = lowest([r[0] for r in results])
     s, point, morse, why = next(r for r in results if r[0] == s)
@@ -363,21 +365,21 @@ def _isolated_values(G, loss, state):
     return [(v, (field, k, coords)) for field, k, coords, v in values]
 
 
-def _sharpness(G, k, point, loss, state, H, chi, lam, sym, level=None):
+def _sharpness(G, k, point, loss, state, H, chi, lam, chart, level=None):
     """``(s, point, morse_bott, why)``: inf over V(G) of lambda_max(H), exactly."""
     d = len(state)
     red = [G.reduce(sp.expand(c))[1] for c in chi.all_coeffs()]
-    orbits = _orbit_matrix(sym, state)
+    orbits, size, chart_text = chart(k)
     if all(sp.Poly(c, *state).is_ground for c in red):
         cp = sp.Poly(sum(c * lam ** (d - i) for i, c in enumerate(red)), lam)
         s = max(cp.real_roots(), key=lambda r: sp.N(r, 30))
         zeros = _multiplicity_zero(cp)
-        morse = zeros == k and _nonzero_minor(orbits, k, state, point)
+        morse = zeros == k and _nonzero_minor(orbits, size, state, point)
         why = (f"The characteristic polynomial of H reduces modulo the ideal of the minima to the"
                f" constant {_short(cp.as_expr())}, so the spectrum is the same at every minimum and"
                f" s_min = {_short(s)}, its largest root.")
-        return s, point, morse, why + _morse_text(morse, k)
-    candidates, how = _candidates(G, k, loss, state, red, lam, orbits)
+        return s, point, morse, why + _morse_text(morse, k, chart_text)
+    candidates, how = _candidates(G, k, loss, state, red, lam, orbits, size, chart_text)
     if level is not None:  # L takes finitely many values on V(G): {L = level} is open and closed in it
         candidates = [p for p in candidates if compare_exact(_value(loss, state, p), level) == 0]
     if not candidates:
@@ -386,10 +388,10 @@ def _sharpness(G, k, point, loss, state, H, chi, lam, sym, level=None):
     s = lowest([t[0][0] for t in tops])
     (_, chi_at, _, f), best = next(t for t in tops if t[0][0] == s)
     J = sp.Matrix([[sp.diff(g, v) for v in state] for g in G.exprs])
-    morse = (_zero_multiplicity(chi_at, f) == k and _nonzero_minor(orbits, k, state, best)
+    morse = (_zero_multiplicity(chi_at, f) == k and _nonzero_minor(orbits, size, state, best)
              and _nonzero_minor(J, d - k, state, best))
     why = (f"{how} lambda_max is least at {_short(exact_point(*best))}: s_min = {_short(s)}.")
-    return s, best, morse, why + _morse_text(morse, k)
+    return s, best, morse, why + _morse_text(morse, k, chart_text)
 
 
 def _multiplicity_zero(cp):
@@ -397,16 +399,36 @@ def _multiplicity_zero(cp):
     return next(j for j, c in enumerate(coeffs) if c != 0)
 
 
-def _morse_text(morse, k):
+def _morse_text(morse, k, chart_text):
     if not morse:
         return " Morse-Bott is not shown at the flattest minimum."
-    return (f" There rank H = d - {k} and {k} linear symmetries of L (grad L . A theta = 0) move the"
-            f" point in {k} independent directions: their orbit is a {k}-manifold of minima whose"
-            " tangent is ker H, so the minima are Morse-Bott there (the normal Hessian is"
-            " non-degenerate, and critical points near the orbit lie on it).")
+    return (f" There rank H = d - {k} and {chart_text}: a {k}-manifold of minima through the point,"
+            " whose tangent is ker H, so the minima are Morse-Bott there (the normal Hessian is"
+            " non-degenerate, and critical points near that manifold lie on it).")
 
 
-def _candidates(G, k, loss, state, red, lam, orbits):
+def _chart(loss, state, m, sym):
+    """``k -> (matrix, size, text)``: where a size-minor of the matrix is non-zero, V is a k-manifold.
+
+    Zero-residual L = sum c_j r_j^2 with exactly d - k residuals: {r = 0} is a k-manifold where
+    Jac r has rank d - k (implicit functions). Otherwise the linear symmetries of L: their orbits
+    lie in V and span k directions where the orbit matrix [A_1 theta, ...] has rank k.
+    """
+    d = len(state)
+    terms = _sos_residuals(loss, tuple(state)) if m == 0 else None
+    res = [r for _, r in terms or () if r != 0]
+
+    def chart(k):
+        if res and len(res) == d - k:
+            Jr = sp.Matrix([[sp.diff(r, v) for v in state] for r in res])
+            return Jr, d - k, (f"the {d - k} residuals r (L = sum c_j r_j^2 = 0 on the minima) have"
+                               f" independent gradients, so {{r = 0}} is a {k}-manifold")
+        return _orbit_matrix(sym, state), k, (f"{k} linear symmetries of L (grad L . A theta = 0) move"
+                                              f" the point in {k} independent directions, in the minima")
+    return chart
+
+
+def _candidates(G, k, loss, state, red, lam, orbits, size, chart_text):
     """Every point of V where lambda_max can be least, with the proof that its least is attained."""
     d = len(state)
     gens = list(G.exprs)
@@ -442,7 +464,7 @@ def _candidates(G, k, loss, state, red, lam, orbits):
     points = []
     # 2. singular points of V and points where the symmetries span fewer than k directions
     points += _real_solutions(gens + _minors(J, d - k), state, d)
-    points += _real_solutions(gens + _minors(orbits, k), state, d)
+    points += _real_solutions(gens + _minors(orbits, size), state, d)
     # 3. stationary points of a branch, multiple roots, crossings
     for f in branches:
         row = sp.Matrix([[sp.diff(f, v) for v in state]])
@@ -452,8 +474,8 @@ def _candidates(G, k, loss, state, red, lam, orbits):
         points += _real_solutions(gens + [f, g], full, d)
     how = (f"On V, lambda_max is the largest root of chi reduced modulo G, which factors into"
            f" {len(branches)} branch(es) depending on theta. {attained}{extra} At a least point either"
-           " V is singular (rank Jac G < d - k), the symmetries of L span fewer than k directions,"
-           " or (elsewhere V is a k-manifold with tangent ker Jac G: the symmetry orbits fill it)"
+           " V is singular (rank Jac G < d - k), or the local chart fails (where it holds,"
+           f" {chart_text}), or (elsewhere V is that k-manifold, with tangent ker Jac G)"
            " the top branch is stationary along V (a Lagrange point: grad_theta f in the row space"
            " of Jac G), has a multiple root, or crosses another branch. These systems are finite;"
            f" their {len(points)} real point(s) are exact.")

@@ -94,6 +94,23 @@ def test_dispatcher_answers_exactly():
     assert crit.exactness is Exactness.EXACT and crit.eta_star == sp.Rational(1, 2)
 
 
+@pytest.mark.parametrize("p, q", [(1, 2), (3, -1), (2, 0)])
+def test_two_residuals_sharing_a_parameter(p, q):
+    # (ab - p)^2/2 + (ac - q)^2/2: minima b = p/a, c = q/a; there H = J^T J with J J^T =
+    # [[a^2 + b^2, bc], [bc, a^2 + c^2]], eigenvalues a^2 and a^2 + (p^2 + q^2)/a^2 >= 2 sqrt(p^2 + q^2)
+    # (AM-GM): eta* = 1/sqrt(p^2 + q^2). Two residuals in three parameters: the chart is r = 0.
+    crit = variety_minima(GDMap((a * b - p) ** 2 / 2 + (a * x - q) ** 2 / 2, [a, b, x]))
+    assert compare_exact(crit.eta_star, 1 / sp.sqrt(p ** 2 + q ** 2)) == 0
+    assert crit.morse_bott and crit.minima_proved is True
+
+
+def test_circle_of_minima_with_two_normal_directions():
+    # (x^2 + y^2 - 1)^2 + (zx)^2 + (zy)^2: minima z = 0, x^2 + y^2 = 1, where
+    # H = 8 (x, y, 0)(x, y, 0)^T + 2 (x^2 + y^2) e3 e3^T: spectrum {8, 2, 0} everywhere, eta* = 1/4
+    crit = variety_minima(GDMap((x ** 2 + y ** 2 - 1) ** 2 + (z * x) ** 2 + (z * y) ** 2, [x, y, z]))
+    assert crit.eta_star == sp.Rational(1, 4) and crit.morse_bott and crit.minima_proved is True
+
+
 # -- an independent numeric check: no sampled minimum is flatter than s_min ---------------
 def test_no_sampled_minimum_is_flatter_rank1():
     g = rank1_fit(2, 1)
