@@ -1,8 +1,12 @@
 """Exact eta* when the global minima of a polynomial loss form a positive-dimensional variety.
 
 The critical set of L is split into pieces on which L is constant (a factoring Groebner
-decomposition, then the levels of L on each piece, proved complete by ideal membership).
-The lowest level m carried by a real point is the global minimum value whenever L has one.
+decomposition; on each piece the levels of L found on a generic slice, and what they leave,
+the saturation, split again). The lowest level m carried by an exhibited real point is the
+global minimum value whenever L has one (every lower level is shown to carry no real point,
+or the method answers None); L is proved to attain it for zero-residual sums of squares,
+coercive losses, and losses whose rescaling symmetries balance every point onto a slice where
+L is coercive.
 On the minima variety V (a Groebner basis G with V = V(G), of dimension k), the spectrum of H
 is read from the characteristic polynomial chi(theta, lambda) = det(lambda I - H) reduced
 modulo G:
