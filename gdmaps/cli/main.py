@@ -199,9 +199,10 @@ def _basins(args):
                           f" axis), got {args.cells!r}")
     cells = cells * target.dim if len(cells) == 1 else cells
     total = math.prod(cells)
-    gb = total * MEMORY_PER_CELL / 1e9
+    gb = total * MEMORY_PER_CELL // 10**9
+    gb = f"{total * MEMORY_PER_CELL / 1e9:.3g}" if gb < 10**5 else fmt(gb)
     check_limit(args, "cells", total, f"--cells {args.cells} on a {target.dim}-D map gives {fmt(total)}"
-                f" cells (about {gb:.3g} GB of memory)", "lower --cells")
+                f" cells (about {gb} GB of memory)", "lower --cells")
     work = total * (args.samples + 1) * args.steps
     check_limit(args, "work", work, f"--cells {args.cells} x (--samples {fmt(args.samples)} + 1) x"
                 f" --steps {fmt(args.steps)} = {fmt(work)} map evaluations",

@@ -99,8 +99,8 @@ def out_dir(flag: str, text: str | None) -> Path | None:
     """``text`` as a directory to write into, created if missing; refused if it is a file."""
     if text is None:
         return None
-    if not text.strip():
-        raise GdmapsError(f"{flag} must be a directory, got ''")
+    if not text.strip() or "\x00" in text:
+        raise GdmapsError(f"{flag} must be a directory name (not empty, no NUL character), got {text!r}")
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise GdmapsError(f"{flag} must be a directory to write into, got {text!r}, which is a file")
@@ -118,6 +118,8 @@ def out_file(flag: str, text: str | None, suffixes=None) -> Path | None:
     ending in one of ``suffixes`` (when given)."""
     if text is None:
         return None
+    if "\x00" in text:
+        raise GdmapsError(f"{flag} must be a file name without a NUL character, got {text!r}")
     path = Path(text)
     if not text.strip() or path.is_dir() or text.endswith(os.sep):
         raise GdmapsError(f"{flag} must be a file name, got {text!r}"

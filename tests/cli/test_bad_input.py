@@ -65,6 +65,8 @@ CASES = [
     (["iterate", "--model", "scalar_chain", "-p", "depth=3", "-p", "foo=1"],
      ["-p foo=... is not an option of --model scalar_chain", "depth (int, default 2)"]),
     (["iterate", "--model", "relu_example", "-p", "reduction=max"], ["-p reduction must be one of"]),
+    (["analyze", "--out=\x00"], ["--out must be a directory name", "NUL"]),
+    (["basins", *HENON, "--cells", "1e300"], ["--cells 1e300 on a 2-D map gives 1e600 cells"]),
     # section 4: the message quotes what was typed, not what numpy made of it
     (["sweep", "--etas", "1:inf:3"], ["--etas STOP must be a finite step size > 0", "'inf' in '1:inf:3'"]),
     (["sweep", "--etas=-1:1:3"], ["--etas START", "'-1'"]),
