@@ -121,6 +121,11 @@ def _symbolic(map, tol):
         raise InvalidArgumentError(
             f"method='symbolic' needs a polynomial or rational map: {exc};"
             " use method='numeric' with a region") from None
+    except (sp.polys.polyerrors.CoercionFailed, sp.polys.polyerrors.DomainError) as exc:
+        # coefficients outside the exact fields of the Groebner basis, e.g. exp(2)
+        raise InvalidArgumentError(
+            f"method='symbolic' needs rational or algebraic coefficients ({exc});"
+            " use method='numeric' with a region") from None
     notes = "dimensions over the complex numbers"
     if params:
         notes += f"; for generic values of {', '.join(str(p) for p in params)}"

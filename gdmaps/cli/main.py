@@ -725,6 +725,8 @@ _API_WORDS = [
     (re.compile(r"\(use \.subs or \.at\)"), "(give them with -p NAME=VALUE, or --eta for the step size)"),
     (re.compile(r"\.subs\((\w+)=\.\.\.\)"), r"-p \1=VALUE"),
     (re.compile(r"(map\.)?\.?at\(eta\)"), "--eta"),
+    (re.compile(r"use method='numeric' with a region"), "give --region LO,HI,... for a numeric search"),
+    (re.compile(r"\bmethod='symbolic'"), "the exact fixed points (no --region)"),
     (re.compile(r"\bmethod='(numeric|certified)'"), "--region"),
 ]
 

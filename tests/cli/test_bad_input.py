@@ -67,6 +67,10 @@ CASES = [
     (["iterate", "--model", "relu_example", "-p", "reduction=max"], ["-p reduction must be one of"]),
     (["analyze", "--out=\x00"], ["--out must be a directory name", "NUL"]),
     (["basins", *HENON, "--cells", "1e300"], ["--cells 1e300 on a 2-D map gives 1e600 cells"]),
+    (["fixed-points", "--loss", "exp(2)*x**2"], ["the exact fixed points (no --region) needs rational",
+                                                 "give --region LO,HI,... for a numeric search"]),
+    (["fixed-points", "--loss", "exp(x) + y**2"], ["the exact fixed points (no --region) needs a",
+                                                   "give --region"]),
     # section 4: the message quotes what was typed, not what numpy made of it
     (["sweep", "--etas", "1:inf:3"], ["--etas STOP must be a finite step size > 0", "'inf' in '1:inf:3'"]),
     (["sweep", "--etas=-1:1:3"], ["--etas START", "'-1'"]),
