@@ -97,8 +97,12 @@ def test_certified_lower_bound_on_the_two_minima_problem():
 def test_certified_lower_bound_on_a_curve_of_minima():
     # (ab - 1)^2/2 + (ac - 2)^2/2: minima b = 1/a, c = 2/a, where H = J^T J has
     # lambda_max = a^2 + 5/a^2 >= 2 sqrt(5) (equality at a^2 = sqrt 5): eta* = 1/sqrt(5)
+    from gdmaps.critical import _numeric
+
     g = loss_from_text("(a*b - 1)**2/2 + (a*c - 2)**2/2")
-    crit = critical_learning_rate(g, starts=10)
+    exact = critical_learning_rate(g)   # the variety of minima, exactly (critical_variety)
+    assert exact.exactness is Exactness.EXACT and exact.eta_star == 1 / sp.sqrt(5)
+    crit = _numeric(g.at(1), starts=10, seed=0, box=2.0)   # the numeric path, certified below
     truth = 1 / np.sqrt(5)
     assert crit.exactness is Exactness.NUMERIC and crit.certified_lower is not None
     assert crit.certified_lower <= truth
