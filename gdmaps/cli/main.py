@@ -351,7 +351,8 @@ def _eta_star(target):
     from gdmaps.critical import Exactness, critical_learning_rate
 
     try:
-        crit = critical_learning_rate(target, starts=8)
+        with np.errstate(all="ignore"):  # the numeric search may step where the loss overflows
+            crit = critical_learning_rate(target, starts=8)
     except GdmapsError:
         return None
     value = float(crit.eta_star)
@@ -367,11 +368,13 @@ def _certify(args):
         raise GdmapsError("gdmaps certify needs a loss or a model, not a plain map")
     eta = _exact_eta(args.eta)
     out_file("--latex", args.latex)
-    cert = certify_measure_zero(target, eta, target=args.target)
+    with np.errstate(all="ignore"):  # its numeric eta* search may step where the loss overflows
+        cert = certify_measure_zero(target, eta, target=args.target)
     if args.latex:
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
-        crit = critical_learning_rate(target)
+        with np.errstate(all="ignore"):  # the numeric search may step where the loss overflows
+            crit = critical_learning_rate(target)
         star, exactness, bracket = _critical(target, crit)
         print(dumps_indented({
             "status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
@@ -687,7 +690,11 @@ def main(argv=None) -> int:
     figures = set(plt.get_fignums()) if plt else set()
     try:
         seconds = limits_of(args)["seconds"]  # a bad --limit is refused before any work
-        with deadline(seconds), warnings.catch_warnings():
+        # Overflow, NaN and divergence are outcomes the commands classify and print (a fate
+        # "diverged", a start dropped, eta* "inf"), never floating-point warnings: numerics that
+        # no module of the command line owns (numeric searches on losses that overflow, such as
+        # exp(1000)*x) are quiet here too.
+        with deadline(seconds), warnings.catch_warnings(), np.errstate(all="ignore"):
             # a figure with nothing labelled (every orbit diverged) has an empty legend: cosmetic
             warnings.filterwarnings("ignore", "No artists with labels found", UserWarning)
             status = args.run(args)

@@ -173,6 +173,7 @@ def resolve_target(args):
         except InvalidArgumentError as exc:  # "params must ...", "loss could not ..." in CLI words
             raise InvalidArgumentError(re.sub(r"^(params|loss)\b", r"--\1", str(exc))) from None
     check_limit(args, "params", target.dim, f"the map's dimension {target.dim}")
+    _closed_form(target, args)
     if opts:
         names = {p.name for p in target.parameters}
         unknown = sorted(set(opts) - names)
@@ -182,6 +183,20 @@ def resolve_target(args):
                 f" {', '.join(sorted(names - {'eta'})) or 'none'}")
         target = target.subs(**{k: _number(k, v) for k, v in opts.items()})
     return target
+
+
+def _closed_form(target, args):
+    """Refuse a map whose formula keeps an unevaluated derivative (SymPy cannot differentiate
+    Abs of a complex symbol): it would fail later, deep in the numerics."""
+    import sympy as sp
+
+    bad = next((e for e in target.template if e.has(sp.Derivative)), None)
+    if bad is not None:
+        d = next(iter(bad.atoms(sp.Derivative)))
+        flag, text = ("--loss", args.loss) if args.loss is not None else ("--map", args.map)
+        raise InvalidArgumentError(f"{flag} {text!r}: its GD map keeps the unevaluated derivative {d}, which"
+                                   " cannot be computed; allowed: losses SymPy differentiates in closed form"
+                                   " (e.g. relu(x) or Max(x, 0) instead of Abs(x))")
 
 
 def parse_region(text, dim):

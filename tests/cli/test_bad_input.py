@@ -71,6 +71,8 @@ CASES = [
                                                  "give --region LO,HI,... for a numeric search"]),
     (["fixed-points", "--loss", "exp(x) + y**2"], ["the exact fixed points (no --region) needs a",
                                                    "give --region"]),
+    (["sweep", "--loss", "Abs(x)*y"], ["--loss 'Abs(x)*y': its GD map keeps the unevaluated derivative",
+                                       "relu(x) or Max(x, 0)"]),
     # section 4: the message quotes what was typed, not what numpy made of it
     (["sweep", "--etas", "1:inf:3"], ["--etas STOP must be a finite step size > 0", "'inf' in '1:inf:3'"]),
     (["sweep", "--etas=-1:1:3"], ["--etas START", "'-1'"]),

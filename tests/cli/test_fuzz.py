@@ -38,6 +38,8 @@ HOSTILE = [
     "ü∞√", "🙂", "é=1", "\u202e", "\x00", "\n", "'", '"', "%s", "{0}", "$(id)", "`id`",
     '__import__("os").system("echo pwned")', "().__class__.__mro__", "lambda: 0",
     "open('/etc/passwd').read()", "9**9**9", "x**2", "exp(1000)*x", "(", ")", "a*b -", "x: x**2",
+    "1/x", "x/y", "log(x)", "sqrt(x)*y", "x**-1", "x**0.5", "Abs(x)*y", "relu(x - y)", "Max(x, y)",
+    "5", "x; x = 1", "a*b; a = 2", "x**2; y = nan", "x: 1/x", "x: y; y: x", "x: x; y: y",
     "x: r*x*(1 - x)", ".", "afile", "adir", "no/such/dir/f.png", "x/../../x.png", "out.png",
     "out.txt", "f.tex", "henon", "logistic", "scalar_chain", "normal", "eta", "a", "r",
 ]

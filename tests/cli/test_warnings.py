@@ -34,6 +34,10 @@ COMMANDS = [
     ["bifurcation", "--range", "1e300:1e301", "--values", "20", "--points", "5", "--transient", "50"],
     ["iterate", "--eta", "1e300", *SMALL],
     ["certify", "--eta", "1e300"],
+    # losses whose numeric searches overflow (the eta* search inside analyze, sweep, certify)
+    ["analyze", *SMALL, "--etas", "0.5", "--loss", "exp(1000)*x", "--out", "{tmp}/exp"],
+    ["sweep", "--etas", "0.5:1.5:2", *SMALL, "--loss", "exp(1000)*x", "--json"],
+    ["certify", "--eta", "1", "--loss", "exp(1000)*x", "--json"],
 ]
 
 
