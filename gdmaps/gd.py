@@ -74,7 +74,7 @@ class GDMap(Map):
                 "the loss must not contain a symbol named 'eta': that name is the step size"
             )
         value = None if eta is None else exact_step(eta)
-        grad = tuple(sp.diff(loss, p) for p in state)
+        grad = tuple(real_derivatives(loss, state))
         self._loss_template = loss
         self._grad_template = grad
         self._init([p - ETA * g for p, g in zip(state, grad)], state, {ETA: value})
@@ -103,7 +103,7 @@ class GDMap(Map):
         return self._hessian_template().xreplace(self._values)
 
     def _hessian_template(self) -> sp.Matrix:
-        H = sp.Matrix(self._grad_template).jacobian(sp.Matrix(self._state))
+        H = sp.Matrix([real_derivatives(g, self._state) for g in self._grad_template])
         return H.applyfunc(_offkink)
 
     def jacobian(self) -> sp.Matrix:
@@ -160,13 +160,33 @@ class GDKernel(Kernel):
 
     @functools.cached_property
     def gradient_rows(self):
-        grad = [sp.diff(self.loss_template, p) for p in self.state]
+        grad = real_derivatives(self.loss_template, self.state)
         return lambdify_rows(self.state + self.params, grad)
 
     @functools.cached_property
     def hessian_rows(self):
+        grad = real_derivatives(self.loss_template, self.state)
         return lambdify_rows(self.state + self.params,
-                             list(sp.hessian(self.loss_template, self.state)))
+                             [h for g in grad for h in real_derivatives(g, self.state)])
+
+
+def real_derivatives(expr, state) -> list:
+    """The partial derivatives of ``expr`` in ``state``, the state taken as real.
+
+    Parameters need not carry ``real=True``: a symbol typed as text is plain, and SymPy
+    differentiates ``Abs(x)`` of a complex ``x`` into ``Derivative(re(x), x)``. Each state
+    symbol is swapped for a real one while differentiating, so ``Abs(x)`` gives ``sign(x)``.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> real_derivatives(abs(x) + x**2, [x])
+    [2*x + sign(x)]
+    """
+    real = {s: sp.Dummy(s.name, real=True) for s in state if not s.is_real}
+    back = {v: k for k, v in real.items()}
+    e = expr.xreplace(real)
+    return [sp.diff(e, real.get(s, s)).xreplace(back) for s in state]
 
 
 @functools.lru_cache(maxsize=512)

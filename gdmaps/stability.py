@@ -224,7 +224,9 @@ def spectral_radii(map, points, *, method="auto", krylov=40, seed=0) -> np.ndarr
                                                           "hessian_rows"):
             # the four Hessian rows as the compiled kernel returns them: no (N, 2, 2) array
             cols = [np.ascontiguousarray(c) for c in X.T]
-            h = np.broadcast_arrays(*numeric.kernel.hessian_rows(*cols, *numeric.values), cols[0])
+            # float copies: a Hessian row may come back as an int constant (relu pieces give 0)
+            h = [np.array(v, dtype=float) for v in
+                 np.broadcast_arrays(*numeric.kernel.hessian_rows(*cols, *numeric.values), cols[0])]
             m = h[0] + h[3]
             m *= 0.5
             r = np.hypot(h[0] - h[3], h[1] + h[2])

@@ -115,3 +115,12 @@ def test_subs_reads_strings_with_the_parser_and_keeps_eta_exact():
     assert g.subs(y="a + 1").eta == sp.Rational(1, 3)  # a symbolic substitution keeps the step exact
     with pytest.raises(InvalidArgumentError, match="subs y could not be read as an expression"):
         g.subs(y="__import__('os')")
+
+
+def test_typed_kinks_differentiate_as_real_functions():
+    # by hand: d/dx |x| = sign(x), d/dx relu(x - y) = Heaviside(x - y); H is 0 off the kinks
+    g = GDMap("abs(x) + (y - 1)**2 + relu(x - y)", ["x", "y"])
+    x, y = g.state
+    assert list(g.gradient()) == [sp.sign(x) + sp.Heaviside(x - y), 2 * y - 2 - sp.Heaviside(x - y)]
+    assert g.hessian() == sp.Matrix([[0, 0], [0, 2]])
+    assert not any(e.has(sp.Derivative, sp.re) for e in g.exprs)

@@ -101,3 +101,12 @@ def test_spectral_radii_errors():
         spectral_radii(gd, [[1.0, 1.0]], method="lanczos")
     with pytest.raises(InvalidArgumentError, match=r"points must have shape \(2,\) or \(N, 2\)"):
         spectral_radii(gd, [[1.0, 1.0, 1.0]])
+
+
+def test_spectral_radii_of_a_relu_loss_whose_hessian_rows_are_constants():
+    # H = diag(0, 2) off the kink: rho(I - eta H) = max(1, |1 - 2 eta|) = 1 at eta = 0.1
+    from gdmaps import GDMap, spectral_radii
+
+    g = GDMap("relu(x - y) + y**2", ["x", "y"], 0.1)
+    rho = spectral_radii(g, np.array([[0.5, 0.2], [-1.0, 0.3]]))
+    assert np.allclose(rho, 1.0)
