@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError
+from gdmaps.symbols import real_derivatives
 
 __all__ = ["Kernel", "NumericMap", "compile_kernel", "lambdify_rows"]
 
@@ -53,8 +54,8 @@ class Kernel:
 
     @functools.cached_property
     def jacobian_rows(self):
-        jac = sp.Matrix(self.template).jacobian(sp.Matrix(self.state))
-        return lambdify_rows(self.state + self.params, list(jac))
+        jac = [d for e in self.template for d in real_derivatives(e, self.state)]
+        return lambdify_rows(self.state + self.params, jac)
 
 
 @functools.lru_cache(maxsize=512)

@@ -152,6 +152,12 @@ def _exact_product(gdmap):
 
 
 def _numeric(gdmap, *, starts, seed, box):
+    # overflow on the way (exp(1000) x, steps far out) is an outcome the search weighs, not a warning
+    with np.errstate(all="ignore"):
+        return _numeric_search(gdmap, starts=starts, seed=seed, box=box)
+
+
+def _numeric_search(gdmap, *, starts, seed, box):
     from scipy.optimize import minimize
 
     num = gdmap.numeric

@@ -12,7 +12,7 @@ from gdmaps.compile import Kernel, NumericMap, _broadcast_rows, _offkink, lambdi
 from gdmaps.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.map import Map
 from gdmaps.parsing import parse_expression
-from gdmaps.symbols import as_expr, as_symbols, exact_floats, exact_step
+from gdmaps.symbols import as_expr, as_symbols, exact_floats, exact_step, real_derivatives
 
 __all__ = ["GDMap", "NumericGD", "ETA"]
 
@@ -168,25 +168,6 @@ class GDKernel(Kernel):
         grad = real_derivatives(self.loss_template, self.state)
         return lambdify_rows(self.state + self.params,
                              [h for g in grad for h in real_derivatives(g, self.state)])
-
-
-def real_derivatives(expr, state) -> list:
-    """The partial derivatives of ``expr`` in ``state``, the state taken as real.
-
-    Parameters need not carry ``real=True``: a symbol typed as text is plain, and SymPy
-    differentiates ``Abs(x)`` of a complex ``x`` into ``Derivative(re(x), x)``. Each state
-    symbol is swapped for a real one while differentiating, so ``Abs(x)`` gives ``sign(x)``.
-
-    Examples
-    --------
-    >>> x = sp.Symbol("x")
-    >>> real_derivatives(abs(x) + x**2, [x])
-    [2*x + sign(x)]
-    """
-    real = {s: sp.Dummy(s.name, real=True) for s in state if not s.is_real}
-    back = {v: k for k, v in real.items()}
-    e = expr.xreplace(real)
-    return [sp.diff(e, real.get(s, s)).xreplace(back) for s in state]
 
 
 @functools.lru_cache(maxsize=512)

@@ -10,7 +10,7 @@ import sympy as sp
 
 from gdmaps.compile import NumericMap, compile_kernel
 from gdmaps.errors import FreeParameterError, InvalidArgumentError
-from gdmaps.symbols import as_expr, as_symbols, exact, sort_symbols
+from gdmaps.symbols import as_expr, as_symbols, exact, real_derivatives, sort_symbols
 
 __all__ = ["Map"]
 
@@ -125,7 +125,7 @@ class Map:
 
     def jacobian(self) -> sp.Matrix:
         """The symbolic Jacobian Df, rows the components, columns the state."""
-        return self.as_matrix().jacobian(sp.Matrix(self._state))
+        return sp.Matrix([real_derivatives(e, self._state) for e in self.exprs])
 
     def subs(self, mapping=None, /, **by_name):
         """Bind parameter values, or substitute expressions symbolically.

@@ -12,7 +12,8 @@ import sympy as sp
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 from gdmaps.parsing import parse_expression, parse_number
 
-__all__ = ["as_expr", "as_symbols", "exact", "exact_floats", "finite_real", "sort_symbols"]
+__all__ = ["as_expr", "as_symbols", "exact", "exact_floats", "finite_real", "real_derivatives",
+           "sort_symbols"]
 
 
 def exact(value, *, name: str = "value") -> sp.Expr:
@@ -181,3 +182,22 @@ def as_symbols(values, *, name: str) -> tuple[sp.Symbol, ...]:
 def sort_symbols(symbols) -> tuple[sp.Symbol, ...]:
     """Symbols in a stable, readable order (by name)."""
     return tuple(sorted(symbols, key=lambda s: (s.name, str(s.assumptions0))))
+
+
+def real_derivatives(expr, state) -> list:
+    """The partial derivatives of ``expr`` in ``state``, the state taken as real.
+
+    Parameters need not carry ``real=True``: a symbol typed as text is plain, and SymPy
+    differentiates ``Abs(x)`` of a complex ``x`` into ``Derivative(re(x), x)``. Each state
+    symbol is swapped for a real one while differentiating, so ``Abs(x)`` gives ``sign(x)``.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> real_derivatives(abs(x) + x**2, [x])
+    [2*x + sign(x)]
+    """
+    real = {s: sp.Dummy(s.name, real=True) for s in state if not s.is_real}
+    back = {v: k for k, v in real.items()}
+    e = expr.xreplace(real)
+    return [sp.diff(e, real.get(s, s)).xreplace(back) for s in state]

@@ -68,6 +68,34 @@ def _check_batch(args, dim, runs=1):
 BATCH_LIMITS = ("points", "steps", "work")
 
 
+def _add_rule(p):
+    """The convergence rule of gdmaps.iterate, as options."""
+    g = p.add_argument_group("when an orbit counts as converged")
+    g.add_argument("--tol", type=real(positive=True), default=None,
+                   help="relative tolerance: a GD orbit stops where |grad L| <= TOL max(1, |grad L(x0)|),"
+                   " another map where |f(x) - x| <= TOL (1 + |f(x)|) (default 1e-9; 1e-3 for --model"
+                   " mlp and linear_network)")
+    g.add_argument("--grad-tol", type=real(positive=True), default=None,
+                   help="instead: stop where |grad L| <= GRAD_TOL (absolute; GD maps)")
+    g.add_argument("--disp-tol", type=real(positive=True), default=None,
+                   help="instead: stop where |f(x) - x| <= DISP_TOL (for GD this shrinks with eta)")
+    g.add_argument("--loss-min", type=real(), default=None,
+                   help="the global minimum value of L if known (0 for a model that can interpolate)")
+    g.add_argument("--loss-tol", type=real(positive=True), default=None,
+                   help="with --loss-min: also stop where L - LOSS_MIN <= LOSS_TOL")
+    g.add_argument("--no-stability", dest="stability", action="store_false",
+                   help="count a stopped orbit as converged even at a linearly unstable point (by"
+                   " default it is 'unstable': stalled there, not converged)")
+
+
+def _rule(args) -> dict:
+    """The convergence rule from the options, as keywords of iterate / sweep."""
+    if args.loss_tol is not None and args.loss_min is None:
+        raise GdmapsError("--loss-tol needs --loss-min, the global minimum value of the loss")
+    return dict(tol=args.tol, grad_tol=args.grad_tol, disp_tol=args.disp_tol,
+                loss_min=args.loss_min, loss_tol=args.loss_tol, stability=args.stability)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="gdmaps", description="Gradient descent as a discrete dynamical system.",
@@ -96,9 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
                  limits=BATCH_LIMITS)
     add_target_arguments(p)
     p.add_argument("--eta", type=real(positive=True), help="step size (needed for GD maps)")
-    p.add_argument("--tol", type=real(positive=True), default=1e-9,
-                   help="convergence tolerance on |f(x) - x|")
     _add_batch(p)
+    _add_rule(p)
     p.set_defaults(run=_iterate)
 
     p = _command(sub, "fixed-points", "fixed points: exact components (default), or numeric /"
@@ -147,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR",
                    help="write sweep.jsonl (resumable) and phase_transition.png/.pdf into DIR")
     _add_batch(p, n=2000)
+    _add_rule(p)
     p.set_defaults(run=_sweep)
 
     p = _command(sub, "basins", "basins of a 2-D (or any-D) map by set-oriented cell mapping:"
@@ -281,7 +309,9 @@ def _sweep(args):
     result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
                    progress=not args.json, n=args.points, steps=args.steps, seed=args.seed,
                    sampler=args.init, scale=args.scale, center=args.center,
-                   eta_star=_eta_star(target))
+                   eta_star=_eta_star(target), **_rule(args))
+    for note in result.notes if args.json else ():  # said on stderr already when not --json
+        print(f"gdmaps sweep: {note}", file=sys.stderr)
     if out is not None:
         fig = plot_phase_transition(result)
         for ext in ("png", "pdf"):
@@ -669,7 +699,7 @@ def _iterate(args):
                     seed=args.seed)
     except GdmapsError as exc:  # in the options' words
         raise GdmapsError(re.sub(r"\b(scale|center)=", r"--\1 ", str(exc))) from None
-    result = iterate(target, x0, args.steps, tol=args.tol)
+    result = iterate(target, x0, args.steps, **_rule(args))
     if args.json:
         print(dumps_indented({"map": [str(e) for e in target.exprs], **result.summary()}))
     else:

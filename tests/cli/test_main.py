@@ -163,3 +163,23 @@ def test_top_level_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     assert exit_.value.code == 0 and "95% intervals" in out
     assert all(c in out for c in ("analyze", "sweep", "basins", "bifurcation"))
+
+
+@pytest.mark.parametrize("rule, kwargs", [
+    ([], {}),
+    (["--grad-tol", "1e-6"], {"grad_tol": 1e-6}),
+    (["--loss-min", "0", "--loss-tol", "1e-4"], {"loss_min": 0.0, "loss_tol": 1e-4}),
+    (["--no-stability", "--tol", "1e-3"], {"stability": False, "tol": 1e-3}),
+])
+def test_iterate_convergence_rule_options_match_the_library(rule, kwargs, capsys):
+    import sympy as sp
+
+    from gdmaps import GDMap, iterate
+    from gdmaps.samplers import sample
+
+    assert main(["iterate", "--eta", "0.9", "--points", "300", "--json", *rule]) == 0
+    got = json.loads(capsys.readouterr().out)
+    a, b = sp.symbols("a b")
+    direct = iterate(GDMap((a * b - 1) ** 2 / 2, [a, b], 0.9), sample("normal", 300, 2, seed=0), 1000,
+                     **kwargs).counts()
+    assert {k: got[k] for k in direct} == direct
