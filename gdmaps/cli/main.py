@@ -439,7 +439,7 @@ def _exact_text(value):
     """An exact number as JSON text: "inf" for SymPy's oo (no step size is critical)."""
     if value is None:
         return None
-    value = sp.sympify(value)
+    value = sp.sympify(value, strict=True)  # strict: never parses text
     if value in (sp.oo, sp.zoo) or value.has(sp.nan):
         return {sp.oo: "inf"}.get(value, "undefined")
     return str(value)

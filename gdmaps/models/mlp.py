@@ -26,7 +26,7 @@ REDUCTIONS = ("sum", "mean")
 def _ev(f, *args):
     # SymPy's automatic simplification of an activation queries assumptions on every
     # pre-activation and dominated the build (10-30x); it only matters for numbers.
-    return f(*args, evaluate=all(sp.sympify(a).is_number for a in args))
+    return f(*args, evaluate=all(sp.sympify(a, strict=True).is_number for a in args))
 
 
 _SYMPY_ACTIVATIONS = {
