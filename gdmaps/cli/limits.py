@@ -39,6 +39,25 @@ LIMITS = {
 MEMORY_PER_CELL = 2500
 
 
+def number(text: str):
+    """``text`` as typed: an int for a whole literal, else a float; nan when it is no number.
+
+    Examples
+    --------
+    >>> number("12"), number(" 1e3 "), number("abc")
+    (12, 1000.0, nan)
+    """
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def whole(text: str) -> int | None:
     """``text`` as a whole number (``1000``, ``1e3``, ``10_000``), or None if it is not one.
 
@@ -47,15 +66,9 @@ def whole(text: str) -> int | None:
     >>> whole("1e3"), whole("12"), whole("1.5"), whole("nan"), whole("")
     (1000, 12, None, None, None)
     """
-    text = text.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        return None
+    value = number(text)
+    if isinstance(value, int):
+        return value
     if not math.isfinite(value) or value != int(value):
         return None
     return int(value)

@@ -20,7 +20,7 @@ from gdmaps.report import DEFAULT_ETAS, analyze
 from gdmaps.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
-from gdmaps.cli.limits import limits_of, whole
+from gdmaps.cli.limits import limits_of, number, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
 from gdmaps.cli.options import out_file, real, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
@@ -333,10 +333,7 @@ def _eta_grid(args):
         raise GdmapsError(f"--etas must be START:STOP:COUNT, e.g. 0.5:1.5:21, got {text!r}")
     ends = []
     for name, part in zip(("START", "STOP"), parts):
-        try:
-            value = float(part)
-        except ValueError:
-            value = math.nan
+        value = float(number(part))
         if not (math.isfinite(value) and value > 0):
             raise GdmapsError(f"--etas {name} must be a finite step size > 0, got {part.strip()!r}"
                               f" in {text!r}")
@@ -353,10 +350,7 @@ def _eta_list(args):
     """--etas E1,E2,... as a list of step sizes, each checked as typed."""
     etas = []
     for part in args.etas.split(","):
-        try:
-            value = float(part)
-        except ValueError:
-            value = math.nan
+        value = float(number(part))
         if not (math.isfinite(value) and value > 0):
             raise GdmapsError(f"--etas must be step sizes separated by commas, each a finite number"
                               f" > 0, got {part.strip()!r} in {args.etas!r}")

@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError
-from gdmaps.cli.limits import check_limit, whole
+from gdmaps.cli.limits import check_limit, number, whole
 from gdmaps.losses import loss_from_text
 from gdmaps import maps, models
 
@@ -56,14 +56,7 @@ def _pairs(items) -> dict[str, str]:
 
 
 def _number(name, text):
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
+    value = number(text)
     if not math.isfinite(value):
         raise InvalidArgumentError(f"-p {name} must be a finite number, got {text!r}")
     return value
