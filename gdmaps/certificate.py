@@ -37,7 +37,7 @@ class Status(enum.Enum):
     INCONCLUSIVE = "inconclusive"  #: a hypothesis could not be established
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Step:
     """One hypothesis of the argument: established (True), refuted (False) or open (None)."""
 
@@ -46,7 +46,7 @@ class Step:
     evidence: str
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Certificate:
     """The verdict of :func:`certify_measure_zero`, each step with its evidence."""
 

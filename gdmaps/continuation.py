@@ -26,7 +26,7 @@ def _g(v) -> str:
     return f"{v:.12g}"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class BifurcationPoint:
     """A point of a branch where a multiplier crosses the unit circle.
 
@@ -60,7 +60,7 @@ class BifurcationPoint:
         return f"<BifurcationPoint: {self.kind} of a {what} at {_g(self.value)}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Branch:
     """One branch of orbits of a fixed period, in the order it was followed.
 
@@ -107,7 +107,7 @@ class Branch:
                 f" {len(self.values)} points, {len(self.bifurcations)} bifurcation(s); {self.stopped}>")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Continuation:
     """Every branch followed by :func:`continuation`.
 

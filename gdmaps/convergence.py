@@ -50,7 +50,7 @@ def upper_bound(k: int, n: int, level: float = 0.95) -> float:
     return 1.0 if k == n else float(beta.ppf(level, k + 1, n - k))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class ConvergentFraction:
     """A Monte Carlo estimate of P(GD converges), with an exact 95% interval.
 

@@ -26,7 +26,7 @@ class Exactness(enum.Enum):
     NUMERIC = "numeric estimate"    #: the flattest minimum found by optimization; no proof
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class CriticalLearningRate:
     """eta* = 2 / s_min, s_min = inf over the target set of lambda_max(H).
 

@@ -24,7 +24,7 @@ from gdmaps.regions import as_region
 __all__ = ["SetDimension", "convergent_set_dimension"]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class SetDimension:
     """The result of :func:`convergent_set_dimension`.
 

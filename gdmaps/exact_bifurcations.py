@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 KINDS = ("fold", "period-doubling", "neimark-sacker")
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class ExactBifurcation:
     """A bifurcation of a periodic orbit at an exact parameter value.
 

@@ -14,7 +14,7 @@ from gdmaps.varieties import decompose
 __all__ = ["ExactOrbit", "exact_periodic_orbits"]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class ExactOrbit:
     """A periodic orbit with exact coordinates (SymPy numbers) and its stability."""
 

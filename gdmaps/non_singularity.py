@@ -23,7 +23,7 @@ class Verdict(enum.Enum):
     INCONCLUSIVE = "inconclusive"    #: neither could be shown
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class NonSingularity:
     """The verdict on det(I - eta H(theta)), with its witness.
 

@@ -11,7 +11,7 @@ from gdmaps.stability import Stability
 __all__ = ["Orbit", "Enclosure"]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Enclosure:
     """A proof, or the reason there is none, that a box holds exactly one orbit.
 
@@ -69,7 +69,7 @@ class Enclosure:
         return f"<Enclosure: {'certified' if self.certified else 'not certified'}{r}: {reason}>"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Orbit:
     """A periodic orbit x_0 -> x_1 -> ... -> x_{p-1} -> x_0 of a map.
 

@@ -18,7 +18,7 @@ __all__ = ["Analysis", "analyze", "DEFAULT_ETAS"]
 DEFAULT_ETAS = (0.25, 0.5, 0.9, 1.1, 1.5)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Analysis:
     """The report of :func:`analyze`: the map, its Jacobian and fates per step size."""
 

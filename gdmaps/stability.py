@@ -29,7 +29,7 @@ class Kind(enum.Enum):
     NON_HYPERBOLIC = "non-hyperbolic"  #: some |mu| = 1 (to the tolerance)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Stability:
     """Multipliers of a fixed point or an orbit of period ``period`` and their verdict.
 

@@ -35,7 +35,7 @@ _ROW_KEYS = ("eta", "n", "steps", "seed", "sampler", *_COUNTS, *_NUMBERS, "grad_
 _FIX = "move it away or pass a new path to start a new sweep"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Sweep:
     """Convergent fractions over a grid of step sizes, in grid order.
 

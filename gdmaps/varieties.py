@@ -23,7 +23,7 @@ class NotPolynomialError(GdmapsError, ValueError):
     """The equations are not polynomial (after clearing denominators)."""
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Component:
     """An irreducible-looking piece of a variety: its equations and its dimension.
 
