@@ -8,6 +8,7 @@ and can switch onto the period-doubled branch born at each period doubling.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,18 @@ from gdmaps._continuation_core import (System, bifurcation_tests, evaluate_tests
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.family import Family
 
-__all__ = ["BifurcationPoint", "Branch", "Continuation", "continuation"]
+__all__ = ["BifurcationPoint", "Branch", "Continuation", "Stop", "continuation"]
+
+
+class Stop(enum.Enum):
+    """Why a branch ended; the value says what to do about it."""
+
+    END_OF_SPAN = "reached the end of the span"
+    LEFT_SPAN = "left the span (the branch turned back out of it): nothing to do"
+    MAX_STEPS = "took max_steps steps: raise max_steps to follow it further"
+    BLEW_UP = "an orbit point passed bound: raise bound if the orbits are really that large"
+    CORRECTOR_FAILED = ("the corrector failed with steps below min_step (a fold or a singular"
+                        " point): lower min_step, or start on the other side")
 
 _KINDS = ("fold", "period-doubling", "neimark-sacker")
 
@@ -81,6 +93,8 @@ class Branch:
     stopped : str
         Why the continuation ended: "end of span", "left the span", "max_steps",
         "blew up" or "corrector failed", with the parameter value.
+    stop : Stop or None
+        The same as an enum, whose value says what to do about it.
     """
 
     period: int
@@ -91,6 +105,7 @@ class Branch:
     bifurcations: tuple
     parent: int | None
     stopped: str = field(default="")
+    stop: Stop | None = None
 
     def to_dict(self) -> dict:
         return {"period": self.period, "values": self.values.tolist(),
@@ -99,7 +114,8 @@ class Branch:
                 "multipliers_imag": self.multipliers.imag.tolist(),
                 "stable": self.stable.tolist(),
                 "bifurcations": [b.to_dict() for b in self.bifurcations],
-                "parent": self.parent, "stopped": self.stopped}
+                "parent": self.parent, "stopped": self.stopped,
+                "stop": None if self.stop is None else self.stop.name.lower()}
 
     def __repr__(self) -> str:
         what = "fixed points" if self.period == 1 else f"period-{self.period} orbits"
@@ -313,11 +329,12 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
     tst_prev = bifurcation_tests(mus_prev)
     bifs = []                      # (index in pts after which it lies, point, kind)
     children = []
-    stopped = None
+    stopped, stop = None, None
     steps = 0
     while True:
         if steps >= knobs["max_steps"]:
             stopped = f"max_steps ({knobs['max_steps']}) reached at {name} = {_g(u[-1])}: raise max_steps"
+            stop = Stop.MAX_STEPS
             break
         steps += 1
         pred = u + ds * t
@@ -332,14 +349,17 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
         if not ok:
             if out is not None and not np.all(np.abs(new[:-1]) < knobs["bound"]):
                 stopped = f"blew up (an orbit point beyond {knobs['bound']:g}) near {name} = {_g(u[-1])}"
+                stop = Stop.BLEW_UP
                 break
             ds /= 2
             if ds < knobs["min_step"]:
                 stopped = f"corrector failed near {name} = {_g(u[-1])} (step below min_step)"
+                stop = Stop.CORRECTOR_FAILED
                 break
             continue
         if not np.all(np.abs(new[:-1]) < knobs["bound"]):
             stopped = f"blew up (an orbit point beyond {knobs['bound']:g}) near {name} = {_g(new[-1])}"
+            stop = Stop.BLEW_UP
             break
         end = None
         if new[-1] > hi or new[-1] < lo:
@@ -391,6 +411,7 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
         if end is not None:
             where = "end of span" if np.isclose(end[-1], span[1]) else "left the span"
             stopped = f"{where} at {name} = {_g(end[-1])}"
+            stop = Stop.END_OF_SPAN if where == "end of span" else Stop.LEFT_SPAN
             break
         if its <= 3:
             ds = min(ds * 1.5, knobs["max_step"] * (1 + np.max(np.abs(u[:-1]))))
@@ -400,5 +421,6 @@ def _follow(system, u, t, lo, hi, span, name, knobs, may_switch, switch_size, to
     mus = np.array([r[2] for r in recs])
     branch = dict(period=system.p, values=np.array([r[0] for r in recs]),
                   orbits=np.array([r[1] for r in recs]), multipliers=mus,
-                  stable=np.all(np.abs(mus) < 1, axis=1), bifurcations=tuple(bifs), stopped=stopped)
+                  stable=np.all(np.abs(mus) < 1, axis=1), bifurcations=tuple(bifs), stopped=stopped,
+                  stop=stop)
     return branch, children

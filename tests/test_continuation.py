@@ -19,7 +19,7 @@ import pytest
 import sympy as sp
 
 from gdmaps import GDMap, InvalidArgumentError, InvalidTypeError, Map
-from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
+from gdmaps.continuation import BifurcationPoint, Branch, Continuation, Stop, continuation
 from gdmaps.maps import henon, logistic
 
 DELTA = 4.669201609102990
@@ -138,7 +138,7 @@ def test_henon_fold_and_period_doubling():
     # fixed point runs off to infinity as a -> 0-
     br = res.branches[0]
     assert [bp.kind for bp in br.bifurcations] == ["period-doubling", "fold"]
-    assert br.stopped.startswith("blew up")
+    assert br.stopped.startswith("blew up") and br.stop is Stop.BLEW_UP and "raise bound" in br.stop.value
     assert br.values.min() == pytest.approx(-(1 - b) ** 2 / 4, abs=1e-12)
 
 
@@ -168,7 +168,7 @@ def test_downward_and_period_two_start():
     (pd,) = res.bifurcations
     assert pd.kind == "period-doubling" and pd.period == 1 and abs(pd.value - 3) < 1e-12
     assert abs(pd.orbit[0, 0] - 2 / 3) < 1e-7 and abs(pd.multipliers[0] + 1) < 1e-7
-    assert br.stopped == "left the span at r = 3.4"
+    assert br.stopped == "left the span at r = 3.4" and br.stop is Stop.LEFT_SPAN
     np.testing.assert_allclose(br.orbits[-1], br.orbits[0][::-1], atol=1e-12)
 
 
@@ -188,6 +188,7 @@ def test_results_read_as_sentences(cascade):
 def test_max_steps_is_reported():
     res = continuation(logistic(2.8), [0.64], "r", (2.8, 3.5), max_steps=3, max_step=0.01)
     assert res.branches[0].stopped.startswith("max_steps (3) reached")
+    assert res.branches[0].stop is Stop.MAX_STEPS and "raise max_steps" in Stop.MAX_STEPS.value
 
 
 def test_errors():
