@@ -7,14 +7,12 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from gdmaps.errors import GdmapsError, InvalidArgumentError
+from gdmaps.errors import EliminationTooLargeError, InvalidArgumentError
 
 _DPS = 60  # working precision (digits) of the numeric checks
 _TOL = mpmath.mpf(10) ** -25
 
 
-class EliminationTooLargeError(GdmapsError):
-    """The elimination would be too large to finish in reasonable time."""
 
 
 # -- the equations -----------------------------------------------------------------------------

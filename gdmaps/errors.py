@@ -16,6 +16,11 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidTypeError",
     "FreeParameterError",
+    "NotCertifiableError",
+    "RefinementError",
+    "CertificationUnavailableError",
+    "EliminationTooLargeError",
+    "NotPolynomialError",
     "check_positive_finite",
     "check_int",
     "check_finite_array",
@@ -37,6 +42,31 @@ class InvalidTypeError(GdmapsError, TypeError):
 
 class FreeParameterError(InvalidArgumentError):
     """A numeric evaluation needs parameter values that were never given."""
+
+
+class NotCertifiableError(GdmapsError):
+    """Ball arithmetic cannot evaluate an expression soundly on a box.
+
+    Raised for unsupported functions, for boxes that straddle a kink or a jump
+    (``Max``, ``Abs``, ``Piecewise``, ...), and for values that are not finite
+    on the box. The message says which subexpression failed and why.
+    """
+
+
+class RefinementError(GdmapsError):
+    """Newton's method in mpmath did not converge to an orbit."""
+
+
+class CertificationUnavailableError(GdmapsError, ImportError):
+    """``certify=True`` needs :func:`gdmaps.krawczyk.certify_orbit`, which is not installed."""
+
+
+class EliminationTooLargeError(GdmapsError):
+    """The elimination would be too large to finish in reasonable time."""
+
+
+class NotPolynomialError(GdmapsError, ValueError):
+    """The equations are not polynomial (after clearing denominators)."""
 
 
 def check_positive_finite(name: str, value) -> float:

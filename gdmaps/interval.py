@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 from flint import arb, arb_mat
 
-from gdmaps.errors import FreeParameterError, GdmapsError, InvalidArgumentError
+from gdmaps.errors import FreeParameterError, InvalidArgumentError, NotCertifiableError
 from gdmaps.symbols import as_expr
 
 __all__ = [
@@ -46,13 +46,6 @@ __all__ = [
 PREC = 106
 
 
-class NotCertifiableError(GdmapsError):
-    """Ball arithmetic cannot evaluate an expression soundly on a box.
-
-    Raised for unsupported functions, for boxes that straddle a kink or a jump
-    (``Max``, ``Abs``, ``Piecewise``, ...), and for values that are not finite
-    on the box. The message says which subexpression failed and why.
-    """
 
 
 @contextlib.contextmanager

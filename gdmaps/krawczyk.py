@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 from flint import arb, arb_mat
 
-from gdmaps.errors import (FreeParameterError, GdmapsError, InvalidArgumentError,
+from gdmaps.errors import (FreeParameterError, InvalidArgumentError, RefinementError,
                            check_finite_array, check_int, check_positive_finite)
 from gdmaps.interval import (PREC, NotCertifiableError, box, float_lower, float_upper,
                              interval_function, working_precision)
@@ -34,8 +34,6 @@ _NEAR_SINGULAR = 1e6
 _MAX_RADIUS = 1e-2
 
 
-class RefinementError(GdmapsError):
-    """Newton's method in mpmath did not converge to an orbit."""
 
 
 def _as_orbit(map, points) -> np.ndarray:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps._periodic_search import OPTIONS, find, guesses_for, prepare, refill
-from gdmaps.errors import GdmapsError, InvalidArgumentError, InvalidTypeError, check_int
+from gdmaps.errors import (CertificationUnavailableError, InvalidArgumentError, InvalidTypeError,
+                           check_int)
 from gdmaps.orbit import Enclosure, Orbit
 from gdmaps.stability import Kind, stability
 
@@ -31,8 +32,6 @@ class Status(enum.Enum):
     SEED_LIMITED = "seed-limited"  #: the last round still found new orbits: raise max_rounds or n_seeds
 
 
-class CertificationUnavailableError(GdmapsError, ImportError):
-    """``certify=True`` needs :func:`gdmaps.krawczyk.certify_orbit`, which is not installed."""
 
 
 @dataclass(frozen=True, repr=False, eq=False)

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.polys.orderings import grevlex
 
-from gdmaps.errors import GdmapsError
+from gdmaps.errors import NotPolynomialError
 
 __all__ = ["Component", "decompose", "NotPolynomialError"]
 
 
-class NotPolynomialError(GdmapsError, ValueError):
-    """The equations are not polynomial (after clearing denominators)."""
 
 
 @dataclass(frozen=True, repr=False, eq=False)
