@@ -1,6 +1,6 @@
 """Figures from result objects: deterministic, publication-quality matplotlib."""
 
-from gdmaps.plotting.figures import STYLE, new_axes, save_figure
+from gdmaps.plotting.figures import STYLE, STYLES, new_axes, save_figure, style
 from gdmaps.plotting.orbits import plot_orbits
 from gdmaps.plotting.phase import plot_phase_transition
 from gdmaps.plotting.manifolds import plot_stable_manifold
@@ -14,6 +14,8 @@ __all__ = [
     "plot_fate_map",
     "plot_set_dimension",
     "STYLE",
+    "STYLES",
+    "style",
     "plot_orbits",
     "plot_basins",
     "plot_stable_manifold",

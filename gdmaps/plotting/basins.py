@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 
 from gdmaps.cell_map import _slice_args
 from gdmaps.errors import InvalidArgumentError
-from gdmaps.plotting.figures import new_axes
+from gdmaps.plotting.figures import new_axes, styled
 
 __all__ = ["plot_basins"]
 
@@ -17,6 +17,7 @@ _ESCAPE_COLOUR = "0.92"
 _UNCERTAIN_COLOUR = "0.35"
 
 
+@styled
 def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, legend=True):
     """The basin label of every cell of a cell map, with the attractor cells marked.
 
@@ -36,6 +37,9 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
         ``dims``, as light grey rings.
     legend : bool, keyword-only
         One entry per basin (with its share of the whole region), escape and uncertain.
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------

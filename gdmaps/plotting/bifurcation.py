@@ -6,9 +6,9 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.errors import InvalidArgumentError, check_int
-from gdmaps.plotting.figures import new_axes
+from gdmaps.plotting.figures import new_axes, styled
 
-__all__ = ["plot_orbit_diagram"]
+__all__ = ["plot_orbit_diagram", "math_title"]
 
 #: Marker of each kind of bifurcation on a continued branch.
 MARKERS = {"fold": ("s", "fold"), "period-doubling": ("D", "period doubling"),
@@ -30,46 +30,138 @@ def _dots(ax, diagram, coord):
             rasterized=True)
 
 
-def _segments(ax, v, y, stable, color):
-    """Solid between stable points, dashed on any piece that touches an unstable point."""
+#: One style for every stable branch, one muted style for every unstable one.
+STABLE = {"color": "C0", "lw": 1.2, "ls": "-", "zorder": 3}
+UNSTABLE = {"color": "0.55", "lw": 0.6, "ls": (0, (3, 2)), "zorder": 1.5}
+#: Markers of one kind closer than this fraction of the parameter axis are thinned.
+MIN_GAP = 0.02
+#: Marker of each kind drawn: white face, this edge colour.
+MARKER_EDGE = "C3"
+
+
+def _symbol(name: str) -> str:
+    return sp.latex(sp.Symbol(name))
+
+
+def _segments(ax, v, y, stable):
+    """Solid between stable points, one muted dashed style on any piece touching an unstable point."""
     stable = np.asarray(stable, dtype=bool)
     unstable = ~stable
     near = unstable.copy()
     near[1:] |= unstable[:-1]
     near[:-1] |= unstable[1:]
     if stable.any():
-        ax.plot(v, np.where(stable, y, np.nan), "-", color=color, lw=1.2)
+        ax.plot(v, np.where(stable, y, np.nan), **STABLE)
     if unstable.any():
-        ax.plot(v, np.where(near, y, np.nan), "--", color=color, lw=1.0)
+        ax.plot(v, np.where(near, y, np.nan), **UNSTABLE)
+    return bool(stable.any()), bool(unstable.any())
 
 
-def _overlay(ax, continuation, coord):
+def _thin(values, min_gap):
+    """Indices of the values kept and of the values dropped (sorted ascending, equal values
+    (the same bifurcation of symmetric orbits) kept or dropped together): a value closer
+    than ``min_gap`` to the previous distinct value is dropped, so a cascade accumulating
+    at a point keeps its first, well separated, members."""
+    order = np.argsort(values, kind="stable")
+    keep, drop, prev, prev_kept = [], [], None, False
+    for i in order:
+        x = values[i]
+        if prev is not None and np.isclose(x, prev, rtol=1e-10, atol=1e-12):
+            (keep if prev_kept else drop).append(i)
+            continue
+        prev_kept = prev is None or x - prev >= min_gap
+        (keep if prev_kept else drop).append(i)
+        prev = x
+    return keep, drop
+
+
+def _overlay(ax, continuation, coord, span, parameter):
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
 
-    handles, seen = [], set()
-    for i, br in enumerate(continuation.branches):
-        color = f"C{(i + 1) % 10}"
+    points, drawn = [], set()
+    for br in continuation.branches:
         v = np.asarray(br.values, dtype=float)
         orbits = np.asarray(br.orbits, dtype=float)
         for j in range(orbits.shape[1]):
-            _segments(ax, v, orbits[:, j, coord], br.stable, color)
+            has = _segments(ax, v, orbits[:, j, coord], br.stable)
+            drawn.update(style for style, yes in zip(("stable", "unstable"), has) if yes)
         for bif in getattr(br, "bifurcations", ()):
-            kind = bif.kind
-            if kind not in MARKERS:
+            if bif.kind not in MARKERS:
                 raise InvalidArgumentError(
-                    f"bifurcation kind must be one of {', '.join(map(repr, MARKERS))}, got {kind!r}")
-            marker, name = MARKERS[kind]
-            orb = np.atleast_2d(np.asarray(bif.orbit, dtype=float))
-            ax.plot(np.full(orb.shape[0], float(bif.value)), orb[:, coord], ls="none", marker=marker,
-                    ms=5, mfc="white", mec="C3", mew=1.2, zorder=5)
-            seen.add(kind)
-    handles.append(Line2D([], [], color="0.3", lw=1.2, ls="-", label="stable orbit"))
-    handles.append(Line2D([], [], color="0.3", lw=1.0, ls="--", label="unstable orbit"))
+                    f"bifurcation kind must be one of {', '.join(map(repr, MARKERS))}, got {bif.kind!r}")
+            points.append(bif)
+    lo, hi = span
+    inside = [b for b in points if lo <= float(b.value) <= hi]
+    seen, accumulations = [], []
     for kind, (marker, name) in MARKERS.items():
-        if kind in seen:
-            handles.append(Line2D([], [], ls="none", marker=marker, ms=5, mfc="white", mec="C3",
-                                  mew=1.2, label=name))
+        group = [b for b in inside if b.kind == kind]
+        if not group:
+            continue
+        seen.append(kind)
+        keep, drop = _thin(np.array([float(b.value) for b in group]), MIN_GAP * (hi - lo))
+        for i in keep:
+            orb = np.atleast_2d(np.asarray(group[i].orbit, dtype=float))
+            ax.plot(np.full(orb.shape[0], float(group[i].value)), orb[:, coord], ls="none",
+                    marker=marker, ms=5, mfc="white", mec=MARKER_EDGE, mew=1.2, zorder=5)
+        if drop:
+            values = sorted({round(float(group[i].value), 12) for i in drop})
+            last = values[-1]
+            # the crowded rest: one mark under the top edge where they end
+            ax.plot([last], [0.97], ls="none", marker="v", ms=5, mfc=MARKER_EDGE, mec=MARKER_EDGE,
+                    transform=blended_transform_factory(ax.transData, ax.transAxes), clip_on=False,
+                    zorder=5)
+            accumulations.append(
+                f"{len(values)} more {name}s, to ${_symbol(parameter)} \\approx {last:.5g}$")
+    handles = [Line2D([], [], label=f"{name} orbit", **{k: v for k, v in style.items() if k != "zorder"})
+               for name, style in (("stable", STABLE), ("unstable", UNSTABLE)) if name in drawn]
+    for kind in seen:
+        marker, name = MARKERS[kind]
+        handles.append(Line2D([], [], ls="none", marker=marker, ms=5, mfc="white", mec=MARKER_EDGE,
+                              mew=1.2, label=name))
+    for text in accumulations:
+        handles.append(Line2D([], [], ls="none", marker="v", ms=5, mfc=MARKER_EDGE, mec=MARKER_EDGE,
+                              label=text))
     ax.legend(handles=handles, frameon=True, framealpha=0.9, loc="best")
+
+
+def math_title(target, parameter=None) -> str:
+    """A title in mathematics (matplotlib mathtext) for a map or a GD map and the parameter varied.
+
+    Parameters
+    ----------
+    target : Map or GDMap
+        A GD map gives its loss, ``L(a, b) = ...``; another map gives ``x \\mapsto f(x)``
+        with every parameter but ``parameter`` at its value.
+    parameter : str, optional
+        The parameter varied, named at the end ("varying $\\eta$").
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from gdmaps import GDMap
+    >>> from gdmaps.maps import henon
+    >>> a, b = sp.symbols("a b")
+    >>> print(math_title(GDMap((a*b - 1)**2 / 2, [a, b]), "eta"))
+    gradient descent on $L(a, b) = \\left(a b - 1\\right)^{2} / 2$, varying $\\eta$
+    >>> print(math_title(henon(), "a"))
+    $(x, y) \\mapsto \\left(- a x^{2} + y + 1,\\; 3 x / 10\\right)$, varying $a$
+    """
+    from gdmaps.gd import GDMap
+    from gdmaps.map import Map
+
+    if not isinstance(target, Map):
+        raise InvalidArgumentError(f"target must be a Map or a GDMap, got {type(target).__name__}")
+    tail = "" if parameter is None else f", varying ${_symbol(parameter)}$"
+    state = ", ".join(sp.latex(x) for x in target.state)
+    if isinstance(target, GDMap):
+        return f"gradient descent on $L({state}) = {sp.latex(target.loss, fold_short_frac=True)}${tail}"
+    keep = {p: v for p, v in target.values.items() if p.name != parameter}
+    images = [sp.latex(e.xreplace(keep), fold_short_frac=True) for e in target.template]
+    if len(images) == 1:
+        return f"${state} \\mapsto {images[0]}${tail}"
+    joined = ",\\; ".join(images)
+    return f"$({state}) \\mapsto \\left({joined}\\right)${tail}"
 
 
 def _exponent(ax, lyapunov, name):
@@ -93,6 +185,7 @@ def _exponent(ax, lyapunov, name):
     ax.set_xlabel(_label(name))
 
 
+@styled
 def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax=None, axes=None,
                        title=None):
     """The orbit diagram as dots, optionally with the largest exponent below and branches on top.
@@ -107,7 +200,11 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
         ``period`` and ``bifurcations`` (each with ``kind`` in "fold", "period-doubling",
         "neimark-sacker", ``value`` and ``orbit`` (period, d)). Every point of each orbit
         is drawn, solid where the orbit is stable and dashed where it is not; bifurcations
-        get one marker per kind, explained in a legend.
+        get one marker per kind, explained in a legend. Every stable branch has one style
+        and every unstable one a muted dashed style. Markers of one kind closer than
+        ``MIN_GAP`` (2%) of the parameter axis to the previous one are dropped: a cascade
+        accumulating at a point keeps its first members and gets one mark on the top edge
+        where it ends (just under the top edge), with a legend line saying how many were left out.
     lyapunov : LyapunovSpectrum, keyword-only
         Computed over parameter values; its largest exponent is drawn in a second panel
         below, sharing the parameter axis, with the zero line.
@@ -117,7 +214,12 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
         For the diagram alone (no ``lyapunov``).
     axes : pair of Axes, keyword-only
         Diagram and exponent panels, when ``lyapunov`` is given.
-    title : str, keyword-only
+    title : str or Map, keyword-only
+        A string is drawn as given (mathtext between dollars); a Map or GDMap is drawn as
+        mathematics by :func:`math_title`, the diagram's parameter named as varying.
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------
@@ -156,7 +258,8 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
         bottom = None
     _dots(top, diagram, coord)
     if continuation is not None:
-        _overlay(top, continuation, coord)
+        vals = np.asarray(diagram.values, dtype=float)
+        _overlay(top, continuation, coord, (vals.min(), vals.max()), diagram.parameter)
     names = getattr(diagram, "state_names", ())
     top.set_ylabel(_label(names[coord]) if len(names) == d else
                    "$x$" if d == 1 else f"$x_{{{coord + 1}}}$")
@@ -169,5 +272,5 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
         _exponent(bottom, lyapunov, diagram.parameter)
         top.tick_params(labelbottom=False)
     if title is not None:
-        top.set_title(title)
+        top.set_title(title if isinstance(title, str) else math_title(title, diagram.parameter))
     return fig

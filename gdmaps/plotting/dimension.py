@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from gdmaps.plotting.figures import new_axes
+from gdmaps.plotting.figures import new_axes, styled
 
 __all__ = ["plot_set_dimension"]
 
 
+@styled
 def plot_set_dimension(result, *, axes=None, title=None):
     """Two log-log panels: the share V(w) of the region within w of the convergent set,
     with the fitted slope (the codimension), and the box count of the closest starts.
@@ -19,6 +20,9 @@ def plot_set_dimension(result, *, axes=None, title=None):
     result : SetDimension
     axes : pair of Axes, keyword-only
     title : str, keyword-only
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------

@@ -7,7 +7,7 @@ from matplotlib.colors import ListedColormap
 
 from gdmaps.errors import InvalidArgumentError
 from gdmaps.iterate import iterate
-from gdmaps.plotting.figures import new_axes
+from gdmaps.plotting.figures import new_axes, styled
 from gdmaps.regions import as_region
 
 __all__ = ["plot_fate_map"]
@@ -16,6 +16,7 @@ _COLORS = ["#f2c14e", "#2a7ab0", "#d1495b", "#7b7b7b"]  # indexed by Fate
 _NAMES = ["moving (no limit)", "converged", "diverged", "stalled at an unstable point"]
 
 
+@styled
 def plot_fate_map(map, region, *, resolution=301, steps=1000, ax=None, title=None):
     """Run GD from every point of a grid over a 2-D region and colour each by its fate.
 
@@ -27,6 +28,9 @@ def plot_fate_map(map, region, *, resolution=301, steps=1000, ax=None, title=Non
     resolution : int, keyword-only
         Grid points per axis.
     steps : int, keyword-only
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError
-from gdmaps.plotting.figures import new_axes
+from gdmaps.plotting.figures import new_axes, styled
 from gdmaps.stability import Kind
 
 __all__ = ["plot_orbits", "MARKERS"]
@@ -45,6 +45,7 @@ def _cloud_points(cloud):
     return pts[np.isfinite(pts).all(1)]
 
 
+@styled
 def plot_orbits(orbits, *, cloud=None, ax=None, labels=("x", "y"), title=None):
     """Draw orbits of a 2-D map, marker by stability, colour by period, over a cloud.
 
@@ -55,6 +56,9 @@ def plot_orbits(orbits, *, cloud=None, ax=None, labels=("x", "y"), title=None):
         Background points, e.g. an attractor.
     ax : matplotlib Axes, keyword-only
         Draw there; by default a new figure.
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------

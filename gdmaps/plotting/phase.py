@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.plotting.figures import STYLE, new_axes
+from gdmaps.plotting.figures import new_axes, styled
 
 __all__ = ["plot_phase_transition"]
 
 
+@styled
 def plot_phase_transition(result, *, eta_star=None, axes=None):
     """Two panels against eta: the convergent fraction (95% CI) and the gradient norm.
 
@@ -18,6 +19,9 @@ def plot_phase_transition(result, *, eta_star=None, axes=None):
     eta_star : float, keyword-only
         Marked by a vertical line (default: ``result.eta_star``).
     axes : pair of Axes, keyword-only
+    style : {"page", "column"}, keyword-only
+        The figure style (default: the current one, "page" unless inside
+        ``gdmaps.plotting.style(...)``).
 
     Returns
     -------
@@ -66,8 +70,7 @@ def plot_phase_transition(result, *, eta_star=None, axes=None):
     if star is not None:
         for ax in (ax1, ax2):
             ax.axvline(float(star), color="0.3", ls="--", lw=1)
-        ax1.annotate(r"$\eta^*$", (float(star), 1.0), xytext=(3, -10), textcoords="offset points",
-                     fontsize=STYLE["font.size"])
+        ax1.annotate(r"$\eta^*$", (float(star), 1.0), xytext=(3, -10), textcoords="offset points")
     ax1.legend(frameon=False, loc="lower left")
     ax2.legend(frameon=False, loc="upper left")
     return fig

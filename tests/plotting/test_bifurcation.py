@@ -11,6 +11,7 @@ from gdmaps.lyapunov import lyapunov_spectrum
 from gdmaps.maps import henon, logistic
 from gdmaps.orbit_diagram import orbit_diagram
 from gdmaps.plotting import plot_orbit_diagram
+from gdmaps.plotting.bifurcation import MIN_GAP, STABLE, UNSTABLE, math_title
 from gdmaps.plotting.figures import save_figure
 
 VALS = np.linspace(2.8, 4.0, 60)
@@ -60,27 +61,74 @@ def test_lyapunov_panel_shares_the_parameter_axis(diagram):
     assert "exponent" in bottom.get_ylabel()
 
 
-def test_continuation_overlay_solid_where_stable_dashed_after(diagram, tmp_path):
+def test_continuation_overlay_solid_where_stable_muted_dashed_after(diagram, tmp_path):
     fig = plot_orbit_diagram(diagram, continuation=fake_continuation())
     ax = fig.axes[0]
-    branch = [l for l in ax.lines if l.get_color() == "C1"]  # the fixed-point branch
-    solid = [l for l in branch if l.get_linestyle() == "-"]
-    dashed = [l for l in branch if l.get_linestyle() == "--"]
-    assert len(solid) == 1 and len(dashed) == 1
+    solid = [l for l in ax.lines if l.get_color() == STABLE["color"] and l.get_linestyle() == "-"]
+    dashed = [l for l in ax.lines if l.get_color() == UNSTABLE["color"]]
+    # one style for every stable piece, one muted style for every unstable one: fixed point
+    # (1 line each) and both points of the period-2 orbit (2 lines each)
+    assert len(solid) == 3 and len(dashed) == 3
+    assert {l.get_linestyle() for l in dashed} == {"--"} and {l.get_linewidth() for l in dashed} == {0.6}
     xs, ys = solid[0].get_xdata(), np.asarray(solid[0].get_ydata())
     drawn = np.isfinite(ys)
     assert xs[drawn].max() < 3.0  # stable only before r = 3
     np.testing.assert_allclose(ys[drawn], 1 - 1 / xs[drawn])
     xd = dashed[0].get_xdata()[np.isfinite(np.asarray(dashed[0].get_ydata()))]
     assert xd.max() == 4.0 and xd.min() < 3.0  # dashed from the last stable point on
-    # period 2: both points of the orbit drawn, solid then dashed past 1 + sqrt 6
-    assert len([l for l in ax.lines if l.get_color() == "C2"]) == 4
     pd = [l for l in ax.lines if l.get_marker() == "D"]
     assert [float(l.get_xdata()[0]) for l in pd] == [3.0, 1 + np.sqrt(6)]
     np.testing.assert_allclose(pd[0].get_ydata(), [2 / 3])
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["stable orbit", "unstable orbit", "period doubling"]
     assert save_figure(fig, tmp_path / "od.pdf").stat().st_size < 200_000
+
+
+def cascade():
+    """Period doublings of the logistic map (r_1 .. r_7, gaps shrinking by Feigenbaum's 4.669),
+    each branch one point on a flat line: only the marker thinning matters here."""
+    r = [3.0, 3.449490, 3.544090, 3.564407, 3.568759, 3.569692, 3.569891]
+    branches = []
+    for k, value in enumerate(r):
+        n = 2**k
+        v = np.linspace(value - 0.01, value + 0.01, 3)
+        branches.append(SimpleNamespace(
+            values=v, orbits=np.full((3, n, 1), 0.5), stable=[True, True, False], period=n,
+            bifurcations=[SimpleNamespace(kind="period-doubling", value=value,
+                                          orbit=np.linspace(0.3, 0.9, n)[:, None])]))
+    return SimpleNamespace(branches=branches), r
+
+
+def test_period_doubling_markers_thinned_near_the_accumulation_point(diagram):
+    cont, r = cascade()
+    fig = plot_orbit_diagram(diagram, continuation=cont)
+    ax = fig.axes[0]
+    drawn = sorted({float(l.get_xdata()[0]) for l in ax.lines if l.get_marker() == "D"})
+    # gaps 0.449, 0.095, 0.020 (< 2% of the 1.2 wide axis: dropped), then smaller
+    assert drawn == r[:3]
+    gaps = np.diff(drawn)
+    assert gaps.min() >= MIN_GAP * 1.2
+    (mark,) = [l for l in ax.lines if l.get_marker() == "v"]
+    assert float(mark.get_xdata()[0]) == r[-1]  # one mark where the cascade ends
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == r"4 more period doublings, to $r \approx 3.5699$"
+
+
+def test_title_as_mathematics(diagram):
+    import sympy as sp
+
+    from gdmaps import GDMap
+
+    fig = plot_orbit_diagram(diagram, title=logistic(3.0))
+    title = fig.axes[0].get_title()
+    assert title == r"$x \mapsto r x \left(1 - x\right)$, varying $r$"
+    assert "**" not in title and "->" not in title
+    a, b = sp.symbols("a b")
+    assert math_title(GDMap((a * b - 1) ** 2 / 2, [a, b]), "eta") == (
+        r"gradient descent on $L(a, b) = \left(a b - 1\right)^{2} / 2$, varying $\eta$")
+    fig.canvas.draw()  # mathtext parses
+    with pytest.raises(InvalidArgumentError, match="target must be a Map or a GDMap, got str"):
+        math_title("x -> r*x*(1 - x)", "r")
 
 
 def test_coord_and_axes(diagram):
