@@ -29,6 +29,7 @@ from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.sweep import Sweep, sweep
 from gdmaps.stable_manifold import StableManifold, stable_manifold
+from gdmaps.unstable_manifold import UnstableManifold, unstable_manifold
 from gdmaps.dimension import SetDimension, convergent_set_dimension
 from gdmaps.cell_map import CellMap, cell_map
 from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
@@ -56,6 +57,7 @@ __all__ = [
     "SetDimension", "continuation", "Continuation", "Branch", "BifurcationPoint",
     "exact_bifurcations", "ExactBifurcation", "gd_period_doubling", "EliminationTooLargeError",
     "orbit_diagram", "OrbitDiagram", "lyapunov_spectrum", "LyapunovSpectrum",
+    "unstable_manifold", "UnstableManifold",
     "maps", "models",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
 ]

@@ -20,9 +20,66 @@ from gdmaps.stability import Kind, classify
 __all__ = ["StableManifold", "stable_manifold", "preimages"]
 
 
-@dataclass(frozen=True, repr=False)
-class StableManifold:
-    """The computed stable manifold of a saddle fixed point.
+def _plain(a):
+    """An array as JSON-ready lists: complex numbers as [re, im], NaN as None."""
+    a = np.asarray(a)
+    if np.iscomplexobj(a):
+        if np.all(a.imag == 0):
+            a = a.real
+        else:
+            return [[float(z.real), float(z.imag)] for z in a.ravel()]
+    out = a.astype(float).astype(object)
+    out[np.isnan(a.astype(float))] = None
+    return out.tolist()
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class _Manifold:
+    """Fields and methods shared by :class:`StableManifold` and ``UnstableManifold``."""
+
+    point: np.ndarray
+    multipliers: np.ndarray
+    dimension: int
+    branches: tuple
+    levels: tuple
+    delta: float
+    dropped: int
+    notes: str
+    period: int = 1
+    orbit: np.ndarray | None = None
+    anchors: tuple = ()
+
+    kind = "stable"
+
+    @property
+    def n_points(self) -> int:
+        """Total number of computed points over all branches."""
+        return int(sum(len(b) for b in self.branches))
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the saddle, its multipliers, every branch as a list of points."""
+        return {"kind": self.kind, "point": _plain(self.point), "period": self.period,
+                "orbit": None if self.orbit is None else _plain(self.orbit),
+                "multipliers": _plain(self.multipliers), "dimension": self.dimension,
+                "branches": [_plain(b) for b in self.branches],
+                "levels": [np.asarray(v).tolist() for v in self.levels],
+                "anchors": list(self.anchors) or [0] * len(self.branches),
+                "delta": self.delta, "dropped": self.dropped, "n_points": self.n_points,
+                "notes": self.notes}
+
+    def _repr_markdown_(self) -> str:
+        return f"**{type(self).__name__}**: {repr(self)[1:-1].split(': ', 1)[1]}\n\n{self.notes}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<p><b>{type(self).__name__}</b>: {html.escape(repr(self)[1:-1].split(': ', 1)[1])}</p>"
+                f"<p>{html.escape(self.notes)}</p>")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class StableManifold(_Manifold):
+    """The computed stable manifold of a saddle fixed point or periodic orbit.
 
     Attributes
     ----------
@@ -38,36 +95,95 @@ class StableManifold:
         one array per backward iteration, the k-th holding f^-k of the seed
         sphere (so ``branches[0]`` is the local manifold).
     levels : tuple of ndarray (M,) of int
-        For each point of each branch, the number k of backward steps that
-        produced it: ``f^k(q)`` is a seed, at distance ``~delta`` from p.
+        For each point of each branch, the number k of backward steps of f that
+        produced it: ``f^k(q)`` is a seed, at distance ``~delta`` from its saddle.
     delta : float
         Distance of the seeds from p.
     dropped : int
         Points lost because Newton failed (or the inverse left the reals).
     notes : str
         The method, and what was dropped or truncated.
+    period : int
+        1 for a fixed point; p for a saddle periodic orbit, whose manifolds are those of
+        the fixed points of f^p (and ``multipliers`` are those of D(f^p)).
+    orbit : ndarray (period, d) or None
+        The periodic orbit, ``orbit[0] == point``; None for a fixed point.
+    anchors : tuple of int
+        For each branch, the index in the orbit of the point it leaves (all 0 for a
+        fixed point).
     """
 
-    point: np.ndarray
-    multipliers: np.ndarray
-    dimension: int
-    branches: tuple
-    levels: tuple
-    delta: float
-    dropped: int
-    notes: str
-
-    @property
-    def n_points(self) -> int:
-        """Total number of computed points over all branches."""
-        return int(sum(len(b) for b in self.branches))
-
     def __repr__(self) -> str:
-        at = np.array2string(self.point, precision=6, separator=", ")
-        mus = ", ".join(f"{complex(m).real:.6g}" if complex(m).imag == 0 else f"{complex(m):.6g}"
-                        for m in self.multipliers)
-        return (f"<StableManifold: {self.dimension}-D of the saddle {at} (multipliers {mus});"
-                f" {len(self.branches)} branches, {self.n_points} points, {self.dropped} dropped>")
+        return _describe(self, f"{self.dropped} dropped")
+
+
+def _describe(res, tail):
+    """The one-line repr shared by the stable and unstable manifold results."""
+    at = np.array2string(res.point, precision=6, separator=", ")
+    mus = ", ".join(f"{complex(m).real:.6g}" if complex(m).imag == 0 else f"{complex(m):.6g}"
+                    for m in res.multipliers)
+    what = (f"the saddle {at}" if res.period == 1
+            else f"the period-{res.period} saddle orbit through {at}")
+    return (f"<{type(res).__name__}: {res.dimension}-D of {what} (multipliers {mus});"
+            f" {len(res.branches)} branches, {res.n_points} points, {tail}>")
+
+
+class _Power:
+    """The p-th iterate f^p of a map as a numeric map: batched step and chain-rule Jacobian."""
+
+    def __init__(self, map, p):
+        self.map, self.p, self.dim = map, p, map.dim
+        self.numeric = self
+
+    def step(self, X):
+        X = np.asarray(X, dtype=float)
+        Y = np.atleast_2d(X)
+        for _ in range(self.p):
+            Y = self.map.numeric.step(Y)
+        return Y.reshape(X.shape)
+
+    def jacobian(self, X):
+        Y = np.asarray(X, dtype=float)
+        J = np.broadcast_to(np.eye(self.dim), (len(Y), self.dim, self.dim)).copy()
+        for _ in range(self.p):
+            J = self.map.numeric.jacobian(Y) @ J
+            Y = self.map.numeric.step(Y)
+        return J
+
+
+def _power(map, p):
+    """``map`` itself for p = 1, else its p-th iterate (numeric)."""
+    return map if p == 1 else _Power(map, p)
+
+
+def _orbit_of(map, point, period):
+    """The saddle orbit (period, d) from a point (with ``period``) or an Orbit, checked to be periodic."""
+    if not hasattr(map, "numeric"):
+        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
+    period = check_int("period", period, minimum=1)
+    if hasattr(point, "points") and hasattr(point, "stability"):  # an Orbit
+        pts = np.asarray(point.points, dtype=float)
+        if period != 1 and period != len(pts):
+            raise InvalidArgumentError(f"period must be the length of the Orbit given ({len(pts)}),"
+                                       f" got {period}; leave period out for an Orbit")
+        point, period = pts[0], len(pts)
+    try:
+        p = np.asarray(point, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidTypeError(f"point must be an array of {map.dim} real numbers, got {point!r}") from None
+    if p.shape != (map.dim,) or not np.isfinite(p).all():
+        raise InvalidArgumentError(f"point must be finite with shape ({map.dim},), got {point!r}")
+    orbit = [p]
+    with np.errstate(all="ignore"):
+        for _ in range(period - 1):
+            orbit.append(np.asarray(map.numeric.step(orbit[-1][None]), dtype=float)[0])
+        back = np.asarray(map.numeric.step(orbit[-1][None]), dtype=float)[0]
+    res = float(np.linalg.norm(back - p))
+    if not res <= 1e-8 * (1 + np.linalg.norm(p)):
+        what = "a fixed point" if period == 1 else f"a point of a period-{period} orbit"
+        f = "f(p)" if period == 1 else f"f^{period}(p)"
+        raise InvalidArgumentError(f"point {p.tolist()} is not {what} of the map: ||{f} - p|| = {res:.3g}")
+    return np.array(orbit), period
 
 
 def preimages(map, X, guess, *, tol=1e-12, maxiter=50):
@@ -143,25 +259,8 @@ def preimages(map, X, guess, *, tol=1e-12, maxiter=50):
 
 def _saddle(map, point):
     """The point as a (d,) array, checked to be a saddle fixed point of ``map``."""
-    if not hasattr(map, "numeric"):
-        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
-    if hasattr(point, "points") and hasattr(point, "stability"):  # an Orbit
-        if len(point.points) != 1:
-            raise InvalidArgumentError(
-                f"stable_manifold needs a fixed point (an Orbit of period 1), got an orbit of period"
-                f" {len(point.points)}; for a period-p orbit use the p-th iterate of the map")
-        point = point.points[0]
-    try:
-        p = np.asarray(point, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidTypeError(f"point must be an array of {map.dim} real numbers, got {point!r}") from None
-    if p.shape != (map.dim,) or not np.isfinite(p).all():
-        raise InvalidArgumentError(f"point must be finite with shape ({map.dim},), got {point!r}")
-    res = float(np.linalg.norm(map.numeric.step(p) - p))
-    if res > 1e-8 * (1 + np.linalg.norm(p)):
-        raise InvalidArgumentError(
-            f"point {p.tolist()} is not a fixed point of the map: ||f(p) - p|| = {res:.3g}")
-    return p
+    orbit, _ = _orbit_of(map, point, 1)
+    return orbit[0]
 
 
 def _stable_basis(J, stable):
@@ -176,9 +275,9 @@ def _stable_basis(J, stable):
     return U[:, :k]
 
 
-def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-5,
+def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20, delta=1e-5,
                     inverse=None, tol=1e-12, maxiter=50) -> StableManifold:
-    """Compute the stable manifold of a saddle fixed point by backward iteration.
+    """Compute the stable manifold of a saddle fixed point or periodic orbit by backward iteration.
 
     Parameters
     ----------
@@ -186,7 +285,11 @@ def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-
         A map with every parameter bound, locally invertible (``det Df != 0``)
         along the manifold.
     point : array (d,) or Orbit
-        The saddle fixed point, or an :class:`~gdmaps.orbit.Orbit` of period 1.
+        The saddle fixed point, a point of a saddle periodic orbit (with ``period``), or an
+        :class:`~gdmaps.orbit.Orbit`.
+    period : int, keyword-only
+        The period of the orbit through ``point`` (taken from an Orbit). For p > 1 the
+        manifolds are those of the fixed points of f^p, one set of branches per orbit point.
     length : float or None, keyword-only
         For 1-D manifolds, cut each branch at this arc length from the saddle
         (None: keep every computed point).
@@ -210,7 +313,7 @@ def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-
     Raises
     ------
     InvalidArgumentError
-        If ``point`` is not a fixed point, or not a saddle (no multiplier inside
+        If ``point`` is not a fixed point (periodic point), or not a saddle (no multiplier inside
         the unit circle, none outside, or one on it), or if a stable multiplier
         is 0 (Df not invertible at p).
 
@@ -246,7 +349,7 @@ def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-
     contraction rates differ between directions, and complex multipliers
     rotate), so the annuli between them are not filled in.
     """
-    p = _saddle(map, point)
+    orbit, period = _orbit_of(map, point, period)
     n_points = check_int("n_points", n_points, minimum=2)
     steps = check_int("steps", steps, minimum=0)
     delta = check_positive_finite("delta", delta)
@@ -258,6 +361,25 @@ def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-
         if inverse.dim != map.dim:
             raise InvalidArgumentError(
                 f"inverse must have the dimension of map ({map.dim}), got {inverse.dim}")
+    f = _power(map, period)
+    inv = None if inverse is None else _power(inverse, period)
+    parts = [_at_point(f, inv, x, tol, maxiter, n_points, steps, delta, length, period)
+             for x in orbit]
+    if period == 1:
+        return parts[0]
+    first = parts[0]
+    branches = tuple(b for r in parts for b in r.branches)
+    levels = tuple(v * period for r in parts for v in r.levels)  # steps of f, not of f^p
+    anchors = tuple(j for j, r in enumerate(parts) for _ in r.branches)
+    dropped = sum(r.dropped for r in parts)
+    notes = (f"period-{period} saddle orbit: the manifolds of its {period} points as fixed points of"
+             f" f^{period}; at the first point: {first.notes}")
+    return StableManifold(first.point, first.multipliers, first.dimension, branches, levels, delta,
+                          dropped, notes, period, orbit, anchors)
+
+
+def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, period):
+    """The stable manifold of the saddle fixed point p of ``map`` (f^period)."""
     J = map.numeric.jacobian(p[None])[0]
     mus = np.linalg.eigvals(J)
     mus = mus[np.argsort(np.abs(mus), kind="stable")]
@@ -265,8 +387,9 @@ def stable_manifold(map, point, *, length=5.0, n_points=200, steps=20, delta=1e-
         mus = mus.real
     kind, n_up, n_center, n_down = classify(mus)
     if kind is not Kind.SADDLE:
+        what = "fixed point" if period == 1 else f"periodic orbit (period {period})"
         raise InvalidArgumentError(
-            f"stable_manifold needs a saddle fixed point, but {p.tolist()} is {kind.value}"
+            f"stable_manifold needs a saddle {what}, but {p.tolist()} is {kind.value}"
             f" (multipliers {', '.join(f'{complex(m):.6g}' for m in mus)}; {n_down} inside the unit"
             f" circle, {n_up} outside, {n_center} on it)")
     if np.min(np.abs(mus)) < 1e-12:
