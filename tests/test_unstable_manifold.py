@@ -199,3 +199,25 @@ def test_bad_input():
         unstable_manifold(henon(A, B), P + 0.1, period=2)
     with pytest.raises(InvalidArgumentError, match="max_gap"):
         unstable_manifold(henon(A, B), P, max_gap=0)
+
+
+def test_plot_draws_each_kind_in_its_colour(henon_W):
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from gdmaps.plotting.manifolds import plot_manifolds, plot_stable_manifold
+
+    plt.close("all")
+    Ws = stable_manifold(henon(A, B), P, length=3.0, n_points=100, steps=8)
+    ax = plot_manifolds(Ws, henon_W).axes[0]
+    assert len(ax.lines) == 4
+    colours = [mcolors.to_hex(line.get_color()) for line in ax.lines]
+    assert colours[:2] == [mcolors.to_hex("C0")] * 2 and colours[2:] == [mcolors.to_hex("C3")] * 2
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["stable manifold", "unstable manifold", "saddle"]
+    for line in ax.lines:  # every branch starts at the saddle
+        np.testing.assert_allclose(line.get_xydata()[0], P)
+    # one result alone is labelled by its kind
+    ax = plot_stable_manifold(henon_W).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["unstable manifold", "saddle"]
+    plt.close("all")
