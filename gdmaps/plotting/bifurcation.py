@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import sympy as sp
 
@@ -30,13 +31,27 @@ def _dots(ax, diagram, coord):
             rasterized=True)
 
 
-#: One style for every stable branch, one muted style for every unstable one.
-STABLE = {"color": "C0", "lw": 1.2, "ls": "-", "zorder": 3}
-UNSTABLE = {"color": "0.55", "lw": 0.6, "ls": (0, (3, 2)), "zorder": 1.5}
+#: One style for every stable branch, one muted style for every unstable one; line widths
+#: are these multiples of the figure style's ``lines.linewidth``.
+STABLE = {"color": "C0", "lw": 1.0, "ls": "-", "zorder": 3}
+UNSTABLE = {"color": "0.55", "lw": 0.5, "ls": (0, (3, 2)), "zorder": 1.5}
 #: Markers of one kind closer than this fraction of the parameter axis are thinned.
 MIN_GAP = 0.02
 #: Marker of each kind drawn: white face, this edge colour.
 MARKER_EDGE = "C3"
+
+
+def _line(style, legend=False):
+    """``style`` with its width scaled to the current figure style."""
+    out = dict(style, lw=style["lw"] * matplotlib.rcParams["lines.linewidth"])
+    if legend:
+        del out["zorder"]
+    return out
+
+
+def _marker_size():
+    """Marker size and edge width of the bifurcation markers in the current figure style."""
+    return 5 / 6 * matplotlib.rcParams["lines.markersize"], matplotlib.rcParams["lines.linewidth"]
 
 
 def _symbol(name: str) -> str:
@@ -51,9 +66,9 @@ def _segments(ax, v, y, stable):
     near[1:] |= unstable[:-1]
     near[:-1] |= unstable[1:]
     if stable.any():
-        ax.plot(v, np.where(stable, y, np.nan), **STABLE)
+        ax.plot(v, np.where(stable, y, np.nan), **_line(STABLE))
     if unstable.any():
-        ax.plot(v, np.where(near, y, np.nan), **UNSTABLE)
+        ax.plot(v, np.where(near, y, np.nan), **_line(UNSTABLE))
     return bool(stable.any()), bool(unstable.any())
 
 
@@ -92,6 +107,7 @@ def _overlay(ax, continuation, coord, span, parameter):
                     f"bifurcation kind must be one of {', '.join(map(repr, MARKERS))}, got {bif.kind!r}")
             points.append(bif)
     lo, hi = span
+    ms, mew = _marker_size()
     inside = [b for b in points if lo <= float(b.value) <= hi]
     seen, accumulations = [], []
     for kind, (marker, name) in MARKERS.items():
@@ -103,24 +119,24 @@ def _overlay(ax, continuation, coord, span, parameter):
         for i in keep:
             orb = np.atleast_2d(np.asarray(group[i].orbit, dtype=float))
             ax.plot(np.full(orb.shape[0], float(group[i].value)), orb[:, coord], ls="none",
-                    marker=marker, ms=5, mfc="white", mec=MARKER_EDGE, mew=1.2, zorder=5)
+                    marker=marker, ms=ms, mfc="white", mec=MARKER_EDGE, mew=mew, zorder=5)
         if drop:
             values = sorted({round(float(group[i].value), 12) for i in drop})
             last = values[-1]
             # the crowded rest: one mark under the top edge where they end
-            ax.plot([last], [0.97], ls="none", marker="v", ms=5, mfc=MARKER_EDGE, mec=MARKER_EDGE,
+            ax.plot([last], [0.95], ls="none", marker="v", ms=ms, mfc=MARKER_EDGE, mec=MARKER_EDGE,
                     transform=blended_transform_factory(ax.transData, ax.transAxes), clip_on=False,
                     zorder=5)
             accumulations.append(
                 f"{len(values)} more {name}s, to ${_symbol(parameter)} \\approx {last:.5g}$")
-    handles = [Line2D([], [], label=f"{name} orbit", **{k: v for k, v in style.items() if k != "zorder"})
+    handles = [Line2D([], [], label=f"{name} orbit", **_line(style, legend=True))
                for name, style in (("stable", STABLE), ("unstable", UNSTABLE)) if name in drawn]
     for kind in seen:
         marker, name = MARKERS[kind]
-        handles.append(Line2D([], [], ls="none", marker=marker, ms=5, mfc="white", mec=MARKER_EDGE,
-                              mew=1.2, label=name))
+        handles.append(Line2D([], [], ls="none", marker=marker, ms=ms, mfc="white", mec=MARKER_EDGE,
+                              mew=mew, label=name))
     for text in accumulations:
-        handles.append(Line2D([], [], ls="none", marker="v", ms=5, mfc=MARKER_EDGE, mec=MARKER_EDGE,
+        handles.append(Line2D([], [], ls="none", marker="v", ms=ms, mfc=MARKER_EDGE, mec=MARKER_EDGE,
                               label=text))
     ax.legend(handles=handles, frameon=True, framealpha=0.9, loc="best")
 
