@@ -39,6 +39,10 @@ UNSTABLE = {"color": "0.55", "lw": 0.5, "ls": (0, (3, 2)), "zorder": 1.5}
 MIN_GAP = 0.02
 #: Marker of each kind drawn: white face, this edge colour.
 MARKER_EDGE = "C3"
+#: Longest title (characters of mathtext) written out in full, and most state variables
+#: named; past these :func:`math_title` names the loss or the map without its formula.
+MAX_TITLE = 90
+MAX_STATE = 6
 
 
 def _line(style, legend=False):
@@ -152,6 +156,12 @@ def math_title(target, parameter=None) -> str:
     parameter : str, optional
         The parameter varied, named at the end ("varying $\\eta$").
 
+    Notes
+    -----
+    A formula longer than ``MAX_TITLE`` characters, or one mathtext cannot draw, is left
+    out: "gradient descent on $L(a, b)$" ($L(\\theta)$, $\\theta \\in \\mathbb{R}^d$ past
+    ``MAX_STATE`` variables), or "a map of $\\mathbb{R}^d$".
+
     Examples
     --------
     >>> import sympy as sp
@@ -169,15 +179,33 @@ def math_title(target, parameter=None) -> str:
     if not isinstance(target, Map):
         raise InvalidArgumentError(f"target must be a Map or a GDMap, got {type(target).__name__}")
     tail = "" if parameter is None else f", varying ${_symbol(parameter)}$"
-    state = ", ".join(sp.latex(x) for x in target.state)
+    d = len(target.state)
+    state = ", ".join(sp.latex(x) for x in target.state) if d <= MAX_STATE else r"\theta"
     if isinstance(target, GDMap):
-        return f"gradient descent on $L({state}) = {sp.latex(target.loss, fold_short_frac=True)}${tail}"
+        head = f"gradient descent on $L({state})"
+        short = (f"{head}$" if d <= MAX_STATE
+                 else f"gradient descent on $L(\\theta)$, $\\theta \\in \\mathbb{{R}}^{{{d}}}$")
+        return _fits(f"{head} = {sp.latex(target.loss, fold_short_frac=True)}$", short) + tail
     keep = {p: v for p, v in target.values.items() if p.name != parameter}
     images = [sp.latex(e.xreplace(keep), fold_short_frac=True) for e in target.template]
+    short = f"a map of $\\mathbb{{R}}^{{{d}}}$"
     if len(images) == 1:
-        return f"${state} \\mapsto {images[0]}${tail}"
+        return _fits(f"${state} \\mapsto {images[0]}$", short) + tail
     joined = ",\\; ".join(images)
-    return f"$({state}) \\mapsto \\left({joined}\\right)${tail}"
+    return _fits(f"$({state}) \\mapsto \\left({joined}\\right)$", short) + tail
+
+
+def _fits(text, short):
+    """``text`` if it is short enough for a title and mathtext can draw it, else ``short``."""
+    from matplotlib.mathtext import MathTextParser
+
+    if len(text) > MAX_TITLE:
+        return short
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError:
+        return short
+    return text
 
 
 def _exponent(ax, lyapunov, name):

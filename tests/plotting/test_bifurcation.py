@@ -127,6 +127,12 @@ def test_title_as_mathematics(diagram):
     assert math_title(GDMap((a * b - 1) ** 2 / 2, [a, b]), "eta") == (
         r"gradient descent on $L(a, b) = \left(a b - 1\right)^{2} / 2$, varying $\eta$")
     fig.canvas.draw()  # mathtext parses
+    # a formula too long for a title is left out; so are more than six variables
+    long = GDMap(sum((a * b - k) ** 2 for k in range(1, 12)) / 2, [a, b])
+    assert math_title(long, "eta") == r"gradient descent on $L(a, b)$, varying $\eta$"
+    w = sp.symbols("w1:9")
+    assert math_title(GDMap((sp.Mul(*w) - 1) ** 2 / 2, list(w))) == (
+        r"gradient descent on $L(\theta)$, $\theta \in \mathbb{R}^{8}$")
     with pytest.raises(InvalidArgumentError, match="target must be a Map or a GDMap, got str"):
         math_title("x -> r*x*(1 - x)", "r")
 
