@@ -1,6 +1,6 @@
 """Figures from result objects: deterministic, publication-quality matplotlib."""
 
-from gdmaps.plotting.figures import STYLE, STYLES, new_axes, save_figure, style
+from gdmaps.plotting.figures import STYLE, STYLES, current_style, new_axes, save_figure, style
 from gdmaps.plotting.orbits import plot_orbits
 from gdmaps.plotting.phase import plot_phase_transition
 from gdmaps.plotting.manifolds import plot_stable_manifold
@@ -16,6 +16,7 @@ __all__ = [
     "STYLE",
     "STYLES",
     "style",
+    "current_style",
     "plot_orbits",
     "plot_basins",
     "plot_stable_manifold",

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from gdmaps.plotting.figures import new_axes, styled
+from gdmaps.plotting.figures import current_style, new_axes, styled
 
 __all__ = ["plot_set_dimension"]
 
 
 @styled
 def plot_set_dimension(result, *, axes=None, title=None):
-    """Two log-log panels: the share V(w) of the region within w of the convergent set,
-    with the fitted slope (the codimension), and the box count of the closest starts.
+    """Two log-log panels (stacked in the "column" style): the share V(w) of the region
+    within w of the convergent set, with the fitted slope (the codimension), and the box
+    count of the closest starts.
 
     Parameters
     ----------
@@ -38,8 +39,11 @@ def plot_set_dimension(result, *, axes=None, title=None):
     >>> len(plot_set_dimension(res).axes)
     2
     """
-    if axes is None:
-        fig, _ = new_axes(ncols=2, figsize=(7.2, 3.2))
+    if axes is None and current_style() == "column":  # side by side is too narrow: stacked
+        fig, _ = new_axes(nrows=2, figsize=(3.3, 4.6), layout="constrained")
+        ax1, ax2 = fig.axes
+    elif axes is None:
+        fig, _ = new_axes(ncols=2, figsize=(7.2, 3.2), layout="constrained")
         ax1, ax2 = fig.axes
     else:
         ax1, ax2 = axes

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from gdmaps.errors import InvalidArgumentError  # noqa: E402
 
-__all__ = ["new_axes", "save_figure", "STYLE", "STYLES", "style"]
+__all__ = ["new_axes", "save_figure", "STYLE", "STYLES", "style", "current_style"]
 
 _COMMON = {
     "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "gdmaps",
@@ -59,6 +59,11 @@ _CURRENT = contextvars.ContextVar("gdmaps_figure_style", default="page")
 
 _METADATA = {".pdf": {"CreationDate": None, "Producer": None, "Creator": "gdmaps"},
              ".svg": {"Date": None, "Creator": "gdmaps"}, ".png": {"Software": "gdmaps"}}
+
+
+def current_style() -> str:
+    """The name of the style gdmaps figures are drawn in here ("page" outside any :func:`style`)."""
+    return _CURRENT.get()
 
 
 def _check_style(name) -> str:
