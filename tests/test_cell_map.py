@@ -62,15 +62,18 @@ def test_basin_shares_match_monte_carlo(dw_result, double_well):
     run = iterate(double_well, x0, 400, tol=1e-10)
     assert run.counts()["converged"] == n
     assert np.allclose(np.abs(run.final[:, 0]), 1.0, atol=1e-6)
-    u = res.uncertain_share
-    assert u < 0.1
+    u = res.boundary_share
+    assert u < 0.1 and res.uncertain_share == 0
     for i, k in enumerate([int((run.final[:, 0] < 0).sum()), int((run.final[:, 0] > 0).sum())]):
         lo_ci, hi_ci = clopper_pearson(k, n)
         share = res.basin_share[i]
-        # bounding: share <= true fraction <= share + uncertain, so the intervals must overlap
-        assert share <= hi_ci and lo_ci <= share + u
-        # half-half reading of the uncertain cells, widened by the uncertain share
-        assert lo_ci - u <= share + u / 2 <= hi_ci + u
+        low, high = res.basin_bounds[i]
+        # bounding: cells labelled i <= true fraction <= those + boundary cells
+        assert high - low == pytest.approx(u)
+        assert low <= hi_ci and lo_ci <= high and low <= share <= high
+        # the estimate splits the boundary cells by the fates of their samples: 15 cells of
+        # 5 samples each, standard error about u / sqrt(4 * 75) = 0.002
+        assert lo_ci - 0.01 <= share <= hi_ci + 0.01
     # symmetry x -> -x
     assert res.basin_share[0] == pytest.approx(res.basin_share[1], abs=0.02)
 
@@ -78,8 +81,11 @@ def test_basin_shares_match_monte_carlo(dw_result, double_well):
 def test_refinement_reduces_uncertain_share(double_well):
     coarse = cell_map(double_well, REGION, (11, 5), steps=10)
     fine = cell_map(double_well, REGION, (11, 5), steps=10, refine=2)
-    assert coarse.uncertain_share > 0
-    assert fine.uncertain_share < coarse.uncertain_share
+    # refinement shrinks the boundary cells (the uncertain share, which counts only the
+    # points of boundary cells whose orbits reach no basin, is 0 either way)
+    assert coarse.boundary_share > 0
+    assert fine.boundary_share < coarse.boundary_share
+    assert coarse.uncertain_share == fine.uncertain_share == 0
     assert fine.n_cells > coarse.n_cells
     assert fine.levels.max() >= 1
     # the refined cells still partition the region
@@ -91,12 +97,12 @@ def test_refinement_on_map_with_escape():
     m = henon(1.0, 0.3)
     coarse = cell_map(m, [[-2, 2], [-2, 2]], 24)
     fine = cell_map(m, [[-2, 2], [-2, 2]], 24, refine=1)
-    assert fine.uncertain_share < coarse.uncertain_share
+    assert fine.boundary_share < coarse.boundary_share
+    assert fine.escape_share == pytest.approx(coarse.escape_share, abs=0.01)
 
 
-@pytest.mark.parametrize("a, out", [(1.0, (1.95, -1.95)), (0.2, (1.95, 1.95))])
-def test_henon_escape_and_attractor(a, out):
-    m = henon(a, 0.3)
+def test_henon_escape_and_attractor():
+    m = henon(1.0, 0.3)
     res = cell_map(m, [[-2, 2], [-2, 2]], 32, samples_per_cell=4)
     assert res.escape_share > 0.05
     assert len(res.attractor_cells) == 1
@@ -107,12 +113,49 @@ def test_henon_escape_and_attractor(a, out):
     cells = res.locate(tail)
     assert (cells >= 0).all()
     assert np.isin(cells, res.attractor_cells[0]).all()
-    # a point whose image leaves the box: its cell is an escape cell
-    image = m([out])
-    assert np.abs(image).max() > 2
-    corner = res.locate([out])[0]
-    assert res.labels[corner] == ESCAPE
+    # a point whose orbit leaves the box for good: its cell is an escape cell
+    out = (1.95, -1.95)
+    orbit = iterate(m, np.array([out]), 6, tol=1e-300, keep_trajectory=True).trajectory[1:, 0]
+    assert (np.abs(orbit).max(axis=1) > 2).all() and np.abs(orbit[-1]).max() > 1e6
+    assert res.labels[res.locate([out])[0]] == ESCAPE
     assert res.graph.has_node(SINK)
+    # Monte Carlo: the share of points whose orbits diverge
+    x0 = np.random.default_rng(5).uniform(-2, 2, (20_000, 2))
+    lo, hi = clopper_pearson(int((iterate(m, x0, 500).fate == Fate.DIVERGED).sum()), len(x0))
+    assert lo - 0.02 <= res.escape_share <= hi + 0.02
+
+
+def test_transient_excursions_are_not_escape():
+    # Henon at a = 0.2: the image of the corner (1.95, 1.95) leaves [-2, 2]^2 for one step
+    # and comes back; no orbit of the box diverges (Monte Carlo), so nothing escapes
+    m = henon(0.2, 0.3)
+    corner = np.array([[1.95, 1.95]])
+    assert np.abs(m(corner)).max() > 2 and np.abs(m(m(corner))).max() < 2
+    x0 = np.random.default_rng(6).uniform(-2, 2, (20_000, 2))
+    assert not (iterate(m, x0, 500).fate == Fate.DIVERGED).any()
+    res = cell_map(m, [[-2, 2], [-2, 2]], 32)
+    assert res.escape_share == 0 and res.basin_share[0] == 1
+    assert res.labels[res.locate(corner)[0]] == 0
+    assert res.excursion == 40
+    # the old rule (an image outside the box is escape) calls a large share escape
+    assert cell_map(m, [[-2, 2], [-2, 2]], 32, excursion=0).escape_share > 0.05
+
+
+def test_excursion_of_several_steps_comes_back():
+    # a hand-built map: points with x > 1 jump to x + 10 (far outside [-2, 2]) and return
+    # to x / 4 one step later; points with x <= 1 contract to 0. Every orbit stays bounded.
+    from gdmaps import Map
+
+    (x,) = sp.symbols("x", seq=True)
+    f = Map([sp.Piecewise((x + 10, (x > 1) & (x < 3)), (x / 4 - 2, x >= 3), (x / 2, True))], [x])
+    res = cell_map(f, [[-2, 2]], 40)
+    assert len(res.attractor_cells) == 1 and res.escape_share == 0 and res.basin_share[0] == 1
+    old = cell_map(f, [[-2, 2]], 40, excursion=0)
+    assert old.escape_share == pytest.approx(0.25, abs=0.03)
+    # an excursion longer than the bound is escape: x -> 2 x outside the box, never back
+    g = Map([sp.Piecewise((2 * x, sp.Abs(x) > 1), (x / 2, True))], [x])
+    res = cell_map(g, [[-2, 2]], 40, excursion=3)
+    assert res.escape_share == pytest.approx(0.5, abs=0.03)
 
 
 def test_graph_structure(dw_result):
@@ -326,4 +369,70 @@ def test_refinement_never_makes_a_repeller_an_attractor(r):
     from gdmaps.maps import logistic
 
     res = cell_map(logistic(r), [[-0.25, 1.25]], 60, refine=6)
-    assert res.attractor_cells == () and res.escape_share == 1
+    assert res.attractor_cells == ()
+    # a grid point close to the Cantor set can stay longer than `follow` transitions: it
+    # counts as uncertain, not escape (one point of 16 in a cell of width 1/64 at r = 4.1)
+    assert res.escape_share > 1 - 1e-4 and res.escape_share + res.uncertain_share == 1
+    assert cell_map(logistic(r), [[-0.25, 1.25]], 60, refine=6, follow=400).escape_share == 1
+
+
+NEWTON = ("x: 2*x/3 + (x**2 - y**2)/(3*(x**2 + y**2)**2);"
+          " y: 2*y/3 - 2*x*y/(3*(x**2 + y**2)**2)")
+
+
+def _newton_truth(n, iters=60):
+    """Basin shares of Newton's method for z^3 = 1 on the n x n cell centres of [-2, 2]^2, by
+    plain numpy complex arithmetic (independent of gdmaps), ordered like the cell map's
+    attractors (by first coordinate: e^(-2 pi i/3), e^(2 pi i/3), 1)."""
+    t = -2 + 4 * (np.arange(n) + 0.5) / n
+    z = t[None, :] + 1j * t[:, None]
+    with np.errstate(all="ignore"):
+        for _ in range(iters):
+            z = z - (z**3 - 1) / (3 * z**2)
+    roots = np.exp(2j * np.pi * np.array([-1, 1, 0]) / 3)
+    d = np.abs(z[..., None] - roots)
+    assert (d.min(axis=-1) < 1e-6).all()  # every centre converged
+    return [float((d.argmin(axis=-1) == i).mean()) for i in range(3)]
+
+
+@pytest.fixture(scope="module")
+def newton():
+    from gdmaps.maps import from_text
+
+    return from_text(NEWTON)
+
+
+def test_newton_basin_shares_match_an_independent_grid(newton):
+    # the 600^2 grid gives 0.32354, 0.32354, 0.35292; a 2000^2 grid 0.32358, 0.32358, 0.35283
+    # (the issue's truth), so the grid here is within 1e-4 of it
+    truth = _newton_truth(600)
+    assert truth == pytest.approx([0.3236, 0.3236, 0.3528], abs=2e-4)
+    res = cell_map(newton, [[-2, 2], [-2, 2]], 41)  # every knob at its default, 41 = the CLI's
+    assert len(res.attractor_cells) == 3
+    for i, root in enumerate(np.exp(2j * np.pi * np.array([-1, 1, 0]) / 3)):
+        assert np.abs(res.attractor_centres[i].mean(axis=0) - [root.real, root.imag]).max() < 0.05
+        assert res.basin_share[i] == pytest.approx(truth[i], abs=0.02)
+        low, high = res.basin_bounds[i]
+        assert low <= truth[i] <= high
+    # only the pole at 0 (the centre point of the middle cell is exactly 0) may escape
+    assert res.escape_share < 1e-3 and res.uncertain_share < 1e-3
+    assert res.boundary_share > 0.1  # the fractal boundary: a fifth of the cells are split
+    # the old rule, an image outside the box is escape: orbits that pass near the pole
+    # leave the box for a few steps and come back, and were called escaping
+    assert cell_map(newton, [[-2, 2], [-2, 2]], 41, excursion=0).escape_share > 0.01
+    low_old = [res.basin_bounds[i][0] for i in range(3)]
+    assert max(t - v for t, v in zip(truth, low_old)) > 0.05  # counting labelled cells only
+
+
+def test_newton_symmetric_region_gives_symmetric_split(newton):
+    # y -> -y maps the box, the map and each boundary cell's grid onto themselves, so the
+    # grid points of a cell on the real axis split evenly between the two complex roots
+    res = cell_map(newton, [[-2, 2], [-2, 2]], 21, samples_per_cell=0)
+    assert res.basin_share[0] == pytest.approx(res.basin_share[1], abs=1e-12)
+
+
+@pytest.mark.parametrize("kw", [{"excursion": -1}, {"follow": -1}, {"boundary_samples": 0},
+                                {"refine": -1}])
+def test_bad_new_knobs(double_well, kw):
+    with pytest.raises(InvalidArgumentError, match=next(iter(kw))):
+        cell_map(double_well, REGION, 5, **kw)
