@@ -54,7 +54,7 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
     >>> g = GDMap((x**2 - 1)**2 / 4 + y**2 / 2, [x, y], 0.1)
     >>> fig = plot_basins(cell_map(g, [[-2, 2], [-1, 1]], (21, 11), steps=10))
     >>> fig.axes[0].get_legend().get_texts()[0].get_text()
-    'basin 0 (0.476)'
+    'basin 0 (0.5)'
 
     A 3-D map, drawn on the slice z = 0.3 (the cells whose z-interval holds 0.3):
 
