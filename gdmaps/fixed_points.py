@@ -130,12 +130,45 @@ def _symbolic(map, tol):
     if params:
         notes += f"; for generic values of {', '.join(str(p) for p in params)}"
     if poles:
+        comps, dropped = _off_poles(comps, poles, map.state, params)
+        degenerate, _ = _off_poles(degenerate, poles, map.state, params)
         notes += "; points where a denominator vanishes are not fixed points"
+        if dropped:
+            notes += f" ({dropped} such component(s) or point(s) removed)"
     points = ()
     if not map.free_parameters:  # stability needs every value, eta included
         points = tuple(fixed_point_orbit(map, [float(v) for v in pt], tol=tol)
                        for c in comps if c.points for pt in c.points)
     return FixedPoints("symbolic", comps, degenerate, points, None, notes)
+
+
+def _off_poles(comps, poles, gens, params):
+    """``comps`` without the components on which a denominator vanishes (the poles of a
+    rational map solve the numerators too: ``z - (z^3 - 1)/(3 z^2)`` has one at 0) and
+    without such points of 0-dimensional ones; and how many were removed."""
+    from dataclasses import replace
+
+    domain = sp.QQ.frac_field(*params) if params else sp.QQ
+    out, dropped = [], 0
+    for c in comps:
+        try:
+            inside = any(sp.reduced(sp.expand(d), list(c.equations), *gens, domain=domain)[1] == 0
+                         for d in poles)
+        except (sp.polys.polyerrors.PolynomialError, sp.polys.polyerrors.CoercionFailed,
+                sp.polys.polyerrors.DomainError):
+            inside = False  # undecided: keep the component, its points are still checked
+        if inside:
+            dropped += 1
+            continue
+        if c.points:
+            keep = tuple(pt for pt in c.points
+                         if all(sp.simplify(d.subs(dict(zip(gens, pt)))) != 0 for d in poles))
+            dropped += len(c.points) - len(keep)
+            if not keep:
+                continue
+            c = replace(c, points=keep)
+        out.append(c)
+    return tuple(out), dropped
 
 
 def _newton(map, X, roots, *, iters, power=2.0, shift=1.0):

@@ -90,3 +90,41 @@ def test_symbolic_refuses_transcendental_maps():
     from gdmaps import Map
     with pytest.raises(InvalidArgumentError, match="polynomial or rational"):
         fixed_points(Map([sp.cos(x), yy / 2], [x, yy]))
+
+
+NEWTON = ("x: 2*x/3 + (x**2 - y**2)/(3*(x**2 + y**2)**2);"
+          " y: 2*y/3 - 2*x*y/(3*(x**2 + y**2)**2)")
+
+
+def test_newton_map_poles_are_not_fixed_points():
+    # Newton's map for z^3 = 1 over the reals: the numerators of f(x) - x also vanish at the
+    # pole z = 0, where the map (and its Jacobian) is not finite; that point is removed (it
+    # raised LinAlgError in the stability of the points), the three cube roots remain
+    from gdmaps.maps import from_text
+
+    m = from_text(NEWTON)
+    fp = fixed_points(m)
+    pts = sorted(tuple(np.round(p.points[0], 12)) for p in fp.points)
+    roots = sorted((round(np.cos(t), 12), round(np.sin(t), 12)) for t in 2 * np.pi * np.arange(3) / 3)
+    assert pts == roots
+    assert all(p.stability.kind == Kind.ATTRACTING for p in fp.points)
+    assert "removed" in fp.notes and fp.degenerate == ()
+    for c in fp.components:
+        assert not c.points or all(any(v != 0 for v in pt) for pt in c.points)
+    num = fixed_points(m, [[-2, 2], [-2, 2]], method="certified")
+    assert len(num.points) == 3 and all(p.certified for p in num.points)
+
+
+def test_rational_map_in_one_variable():
+    from gdmaps.maps import from_text
+
+    fp = fixed_points(from_text("x: x/2 + 1/x"))  # fixed points +-sqrt(2); pole at 0
+    assert sorted(float(p.points[0, 0]) for p in fp.points) == pytest.approx([-2**0.5, 2**0.5])
+
+
+def test_cli_fixed_points_of_newton_map(capsys):
+    from gdmaps.cli.main import main
+
+    assert main(["fixed-points", "--map", NEWTON]) in (0, None)
+    out = capsys.readouterr().out
+    assert "3 point(s)" in out and "Traceback" not in out
