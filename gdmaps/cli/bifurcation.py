@@ -85,7 +85,7 @@ def run(args):
         from gdmaps.plotting import plot_orbit_diagram, save_figure
 
         save_figure(plot_orbit_diagram(diagram, continuation=_merged(conts), lyapunov=lyap,
-                                       coord=args.coord, title=_title(target, name)), args.out)
+                                       coord=args.coord, title=target), args.out)  # a math title
     if args.json:
         print(dumps_indented({
             "map": _title(target, name), "parameter": name, "range": [lo, hi],
