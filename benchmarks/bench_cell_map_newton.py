@@ -6,9 +6,10 @@ Newton's map z -> z - (z^3 - 1) / (3 z^2), written over the reals, on [-2, 2]^2.
 computed here with plain numpy complex arithmetic (no gdmaps): the N x N cell centres are
 iterated 60 times and each is assigned to the root it ends within 1e-6 of. Reports the
 shares of the default cell map (41 cells per axis, the CLI default; every other knob at its
-default), of the old rule (images outside the box are escape, cells are counted whole:
-``excursion=0`` and the labelled cells, ``basin_bounds`` low ends), and the largest error of
-the shares and the time (best of 3) over ``steps`` x ``refine`` and over ``cells``.
+default), of the old rule (images outside the box are escape, cells are counted whole by
+the targets they reach in the graph of ``excursion=0``, on a grid without refinement), and
+the largest error of the shares and the time (best of 3) over ``steps`` x ``refine``, over
+``cells`` and over ``boundary_samples``.
 Writes benchmarks/results/cell_map_newton.json.
 """
 
@@ -18,10 +19,11 @@ import argparse
 import json
 import pathlib
 
+import networkx as nx
 import numpy as np
 
 from _timing import best
-from gdmaps.cell_map import ESCAPE, cell_map
+from gdmaps.cell_map import SINK, cell_map
 from gdmaps.maps import from_text
 
 NEWTON = ("x: 2*x/3 + (x**2 - y**2)/(3*(x**2 + y**2)**2);"
@@ -45,6 +47,21 @@ def truth(n, iters=60):
     return [shares[2], shares[1], shares[0]], float((~ok).mean())
 
 
+def old_rule(res):
+    """The shares as the cell map counted them before excursions and split cells: from the
+    graph alone (``excursion=0``), a cell reaching one target counts whole for it, a cell
+    reaching several is uncertain."""
+    targets = [set().union(*(nx.ancestors(res.graph, int(c)) | {int(c)} for c in cells))
+               for cells in res.attractor_cells] + [nx.ancestors(res.graph, SINK)]
+    reach = np.array([[c in t for c in range(res.n_cells)] for t in targets])
+    one = reach.sum(axis=0) == 1
+    which = reach.argmax(axis=0)
+    n = res.n_cells
+    return {"shares": [float((one & (which == i)).sum() / n) for i in range(len(targets) - 1)],
+            "escape": float((one & (which == len(targets) - 1)).sum() / n),
+            "uncertain": float((~one).sum() / n)}
+
+
 def row(m, true, cells=41, **kw):
     t, res = best(lambda: cell_map(m, REGION, cells, **kw))
     shares = [res.basin_share[i] for i in range(len(res.attractor_cells))]
@@ -65,10 +82,7 @@ def main():
     print(f"truth ({args.truth}^2 grid): {[round(s, 4) for s in true]}, converged to no root {none:.2g};"
           f" a {args.truth // 2}^2 grid differs by {max(abs(a - b) for a, b in zip(true, half)):.2g}")
 
-    old = cell_map(m, REGION, 41, excursion=0)
-    vol = np.prod(old.boxes[:, :, 1] - old.boxes[:, :, 0], axis=1) / 16
-    old_row = {"shares": [old.basin_bounds[i][0] for i in range(3)],
-               "escape": float(vol[old.labels == ESCAPE].sum()), "uncertain": old.boundary_share}
+    old_row = old_rule(cell_map(m, REGION, 41, excursion=0))
     print(f"old rule (41 cells): shares {[round(s, 3) for s in old_row['shares']]}, escape"
           f" {old_row['escape']:.3g}, uncertain {old_row['uncertain']:.3g}")
     default = row(m, true)

@@ -312,19 +312,22 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     cells labelled i plus at most the ``boundary_share``.
 
     Accuracy and time, measured on Newton's map for z^3 = 1 on [-2, 2]^2 against a
-    2000^2 grid (benchmarks/bench_cell_map_newton.py; 41 cells per axis): the defaults
-    give shares within 0.002 of the truth in 0.04-0.06 s (counting the boundary cells,
-    22.7% of the box, whole into no basin gave shares 0.236, 0.247, 0.243 instead of
-    0.324, 0.324, 0.353). ``steps`` and ``refine`` do not change that error much (at most
-    0.001 in every pair of ``steps`` 1-10 and ``refine`` 0-3); they shrink the boundary
-    cells, so the bracket of :attr:`CellMap.basin_bounds`: 22.7% at (1, 0) in 0.04 s,
-    15% at ``steps=2``, 11% at ``steps=5`` or 10 (0.05 s); ``refine`` 1, 2, 3 at
-    ``steps=1``: 16%, 11%, 10% in 0.2, 0.5, 0.9 s (about linear in the cells mapped,
-    2827, 5833, 13624). More cells per axis: 81 gives a boundary of 14% and an error of
-    0.0004 in 0.4 s. Time of a round grows with ``steps`` and the cells; following
-    the grid points costs at most uncertain and escape cells x ``boundary_samples`` x
-    (``follow`` + 1) x ``steps`` map evaluations, usually far less (each stops at its
-    first basin cell, or when it leaves).
+    2000^2 grid (benchmarks/bench_cell_map_newton.py; 41 cells per axis, best of 3 on a
+    loaded machine, +-30%): the defaults give shares within 0.002 of the truth in 0.03 s
+    (0.02 s before the grid points were followed; counting the boundary cells, 22% of the
+    box, in no basin and the transient excursions as escape gave 0.236, 0.247, 0.243 with
+    5% escape). ``steps`` and ``refine`` change that error little (at most 0.001 for
+    ``steps`` 1-10 with ``refine`` 0-3): they shrink the boundary cells, the width of
+    :attr:`CellMap.basin_bounds`, from 23% at the defaults to 15% with ``steps=2`` and
+    11-12% with ``steps=5`` or 10, at about the same time (0.03-0.04 s; a round costs
+    ``steps`` map steps per sample); ``refine`` 1, 2, 3 (``steps=1``) give 16%, 11%, 10%
+    in 0.1, 0.3, 0.9 s, about linear in the cells mapped (2827, 5833, 13624); ``steps=10,
+    refine=3`` gives 5% in 0.6 s. Cells per axis 11, 21, 81, 161 give errors 0.010, 0.004,
+    0.0004, 0.0002 in 0.01, 0.03, 0.2, 0.8 s. Following the grid points costs at most
+    (uncertain and escape cells) x ``boundary_samples`` x (``follow`` + 1) x ``steps`` map
+    evaluations, usually far less: each stops at its first basin cell or when it leaves;
+    points that stay and never reach a basin cost the most (the coarse Henon map at
+    a = 1.4, 40 cells per axis: 0.2 s instead of 0.02 s).
 
     Limitations: a fixed point on a cell corner or face can split into several
     one-cell "attractors" (choose odd cell counts around symmetric points); with
