@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from gdmaps.errors import InvalidTypeError
+from gdmaps.results import Result
 
 __all__ = ["Analyticity", "analyticity"]
 
@@ -24,7 +25,7 @@ _ON_POSITIVE = (sp.log,)
 
 
 @dataclass(frozen=True, eq=False)
-class Analyticity:
+class Analyticity(Result):
     """Whether an expression is proved real-analytic on all of R^d, and why (not)."""
 
     analytic: bool

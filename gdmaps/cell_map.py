@@ -23,6 +23,7 @@ import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_finite_array, check_int
 from gdmaps.regions import as_region
+from gdmaps.results import Result
 
 __all__ = ["CellMap", "cell_map", "SINK", "ESCAPE", "UNCERTAIN"]
 
@@ -35,7 +36,7 @@ UNCERTAIN = -2
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class CellMap:
+class CellMap(Result):
     """The result of :func:`cell_map`.
 
     Attributes

@@ -14,6 +14,7 @@ from gdmaps.gd import GDMap
 from gdmaps.interval import NotCertifiableError
 from gdmaps.non_singularity import Verdict, _short, non_singularity
 from gdmaps.symbols import exact_step
+from gdmaps.results import Result
 
 __all__ = ["Status", "Step", "Certificate", "certify_measure_zero", "REFERENCES"]
 
@@ -38,7 +39,7 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True, eq=False)
-class Step:
+class Step(Result):
     """One hypothesis of the argument: established (True), refuted (False) or open (None)."""
 
     name: str
@@ -47,7 +48,7 @@ class Step:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Certificate:
+class Certificate(Result):
     """The verdict of :func:`certify_measure_zero`, each step with its evidence."""
 
     status: Status

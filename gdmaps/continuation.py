@@ -17,6 +17,7 @@ from gdmaps._continuation_core import (System, bifurcation_tests, evaluate_tests
                                        multipliers, refine_period_doubling, switch_start)
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.family import Family
+from gdmaps.results import Result
 
 __all__ = ["BifurcationPoint", "Branch", "Continuation", "Stop", "continuation"]
 
@@ -39,7 +40,7 @@ def _g(v) -> str:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class BifurcationPoint:
+class BifurcationPoint(Result):
     """A point of a branch where a multiplier crosses the unit circle.
 
     Attributes
@@ -73,7 +74,7 @@ class BifurcationPoint:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Branch:
+class Branch(Result):
     """One branch of orbits of a fixed period, in the order it was followed.
 
     Attributes
@@ -124,7 +125,7 @@ class Branch:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Continuation:
+class Continuation(Result):
     """Every branch followed by :func:`continuation`.
 
     Attributes

@@ -11,6 +11,7 @@ from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int
 from gdmaps.gd import GDMap
 from gdmaps.iterate import Fate, iterate
 from gdmaps.samplers import NETWORK_INITS, network_init, sample
+from gdmaps.results import Result
 
 __all__ = ["ConvergentFraction", "convergent_fraction", "clopper_pearson", "upper_bound"]
 
@@ -51,7 +52,7 @@ def upper_bound(k: int, n: int, level: float = 0.95) -> float:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class ConvergentFraction:
+class ConvergentFraction(Result):
     """A Monte Carlo estimate of P(GD converges), with an exact 95% interval.
 
     Attributes

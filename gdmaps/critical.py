@@ -12,6 +12,7 @@ import sympy as sp
 from gdmaps.algebraic import compare_exact
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_choice
 from gdmaps.gd import ETA, GDMap
+from gdmaps.results import Result
 
 __all__ = ["Exactness", "CriticalLearningRate", "critical_learning_rate", "product_form"]
 
@@ -27,7 +28,7 @@ class Exactness(enum.Enum):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class CriticalLearningRate:
+class CriticalLearningRate(Result):
     """eta* = 2 / s_min, s_min = inf over the target set of lambda_max(H).
 
     Attributes

@@ -30,6 +30,7 @@ from gdmaps._zero_dimensional import (PREC, charpoly_mod, compose_mod, critical_
 from gdmaps.critical import CriticalLearningRate, Exactness
 from gdmaps.interval import NotCertifiableError, float_lower, float_upper, working_precision
 from gdmaps.non_singularity import _short
+from gdmaps.results import Result
 
 __all__ = ["PolynomialMinima", "polynomial_minima", "exact_polynomial"]
 
@@ -40,7 +41,7 @@ MAX_DIM = 8
 
 
 @dataclass(frozen=True, eq=False)
-class PolynomialMinima:
+class PolynomialMinima(Result):
     """The global minima of a polynomial loss, as exact algebra decides them.
 
     Attributes

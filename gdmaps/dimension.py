@@ -20,12 +20,13 @@ from gdmaps.convergence import upper_bound
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int
 from gdmaps.gd import GDMap
 from gdmaps.regions import as_region
+from gdmaps.results import Result
 
 __all__ = ["SetDimension", "convergent_set_dimension"]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class SetDimension:
+class SetDimension(Result):
     """The result of :func:`convergent_set_dimension`.
 
     Attributes

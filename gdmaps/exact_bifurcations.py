@@ -21,6 +21,7 @@ from gdmaps._elimination import (_DPS, _TOL, EliminationTooLargeError, _backsolv
 from gdmaps.errors import FreeParameterError, GdmapsError, InvalidArgumentError, check_int
 from gdmaps.symbols import exact
 from gdmaps.varieties import NotPolynomialError
+from gdmaps.results import Result
 
 __all__ = [
     "ExactBifurcation",
@@ -31,7 +32,7 @@ __all__ = [
 
 KINDS = ("fold", "period-doubling", "neimark-sacker")
 @dataclass(frozen=True, repr=False, eq=False)
-class ExactBifurcation:
+class ExactBifurcation(Result):
     """A bifurcation of a periodic orbit at an exact parameter value.
 
     Attributes

@@ -10,12 +10,13 @@ import sympy as sp
 from gdmaps.errors import InvalidArgumentError, check_int
 from gdmaps.stability import Stability, stability
 from gdmaps.varieties import decompose
+from gdmaps.results import Result
 
 __all__ = ["ExactOrbit", "exact_periodic_orbits"]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class ExactOrbit:
+class ExactOrbit(Result):
     """A periodic orbit with exact coordinates (SymPy numbers) and its stability."""
 
     points: tuple

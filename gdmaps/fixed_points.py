@@ -13,6 +13,7 @@ from gdmaps.orbit import Orbit
 from gdmaps.regions import as_region
 from gdmaps.stability import stability
 from gdmaps.varieties import NotPolynomialError, decompose
+from gdmaps.results import Result
 
 __all__ = ["FixedPoints", "fixed_points", "METHODS", "fixed_point_orbit"]
 
@@ -20,8 +21,8 @@ __all__ = ["FixedPoints", "fixed_points", "METHODS", "fixed_point_orbit"]
 METHODS = ("symbolic", "numeric", "certified")
 
 
-@dataclass(frozen=True, repr=False)
-class FixedPoints:
+@dataclass(frozen=True, repr=False, eq=False)
+class FixedPoints(Result):
     """The fixed points of a map, as :func:`fixed_points` found them.
 
     Attributes

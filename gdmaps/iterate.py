@@ -10,6 +10,7 @@ import numpy as np
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_choice, check_int
 from gdmaps.errors import check_finite_array, check_positive_finite
 from gdmaps.stability import spectral_radii
+from gdmaps.results import Result
 
 __all__ = ["Fate", "IterationResult", "iterate", "BACKENDS", "DEFAULT_TOL", "NETWORK_TOL",
            "STABILITY_MARGIN"]
@@ -40,7 +41,7 @@ class Fate(enum.IntEnum):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class IterationResult:
+class IterationResult(Result):
     """The fate of a batch of orbits; see :func:`iterate`.
 
     Attributes

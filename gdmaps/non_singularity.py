@@ -13,6 +13,7 @@ from gdmaps.analyticity import analyticity
 from gdmaps.errors import InvalidTypeError
 from gdmaps.gd import ETA, GDMap
 from gdmaps.symbols import exact_step
+from gdmaps.results import Result
 
 __all__ = ["Verdict", "NonSingularity", "non_singularity"]
 
@@ -24,7 +25,7 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class NonSingularity:
+class NonSingularity(Result):
     """The verdict on det(I - eta H(theta)), with its witness.
 
     ``witness`` is a rational point where the exact determinant ``value`` is non-zero

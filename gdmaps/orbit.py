@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps.stability import Stability
+from gdmaps.results import Result
 
 __all__ = ["Orbit", "Enclosure"]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Enclosure:
+class Enclosure(Result):
     """A proof, or the reason there is none, that a box holds exactly one orbit.
 
     Attributes
@@ -70,7 +71,7 @@ class Enclosure:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Orbit:
+class Orbit(Result):
     """A periodic orbit x_0 -> x_1 -> ... -> x_{p-1} -> x_0 of a map.
 
     Attributes

@@ -14,6 +14,7 @@ import numpy as np
 from gdmaps.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.family import Family
 from gdmaps.regions import as_region
+from gdmaps.results import Result
 
 __all__ = ["OrbitDiagram", "orbit_diagram"]
 
@@ -26,7 +27,7 @@ _CHUNK = 65536
 
 
 @dataclass(frozen=True, eq=False)
-class OrbitDiagram:
+class OrbitDiagram(Result):
     """The last ``keep`` iterates of every start at every parameter value.
 
     Attributes

@@ -20,6 +20,7 @@ from gdmaps.errors import (CertificationUnavailableError, InvalidArgumentError, 
                            check_int)
 from gdmaps.orbit import Enclosure, Orbit
 from gdmaps.stability import Kind, stability
+from gdmaps.results import Result
 
 __all__ = ["PeriodicOrbits", "Status", "CertificationUnavailableError", "periodic_orbits",
            "periodic_orbits_up_to"]
@@ -35,7 +36,7 @@ class Status(enum.Enum):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PeriodicOrbits:
+class PeriodicOrbits(Result):
     """The orbits of prime period ``period`` found in ``region``; see :func:`periodic_orbits`.
 
     Attributes

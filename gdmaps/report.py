@@ -11,6 +11,7 @@ from gdmaps.errors import GdmapsError, InvalidTypeError, check_int, check_positi
 from gdmaps.gd import GDMap
 from gdmaps.iterate import IterationResult, iterate
 from gdmaps.samplers import sample
+from gdmaps.results import Result
 
 __all__ = ["Analysis", "analyze", "DEFAULT_ETAS"]
 
@@ -19,7 +20,7 @@ DEFAULT_ETAS = (0.25, 0.5, 0.9, 1.1, 1.5)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Analysis:
+class Analysis(Result):
     """The report of :func:`analyze`: the map, its Jacobian and fates per step size."""
 
     gdmap: GDMap

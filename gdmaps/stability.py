@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
+from gdmaps.results import Result
 
 __all__ = ["Kind", "Stability", "classify", "stability", "orbit_multipliers", "spectral_radii",
            "DENSE_LIMIT"]
@@ -30,7 +31,7 @@ class Kind(enum.Enum):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Stability:
+class Stability(Result):
     """Multipliers of a fixed point or an orbit of period ``period`` and their verdict.
 
     ``unstable_dim``, ``center_dim`` and ``stable_dim`` count multipliers with

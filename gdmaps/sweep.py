@@ -17,6 +17,7 @@ import numpy as np
 from gdmaps.convergence import ConvergentFraction, convergent_fraction
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 from gdmaps.gd import GDMap
+from gdmaps.results import Result
 
 try:  # POSIX: one sweep per file at a time
     import fcntl
@@ -36,7 +37,7 @@ _FIX = "move it away or pass a new path to start a new sweep"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Sweep:
+class Sweep(Result):
     """Convergent fractions over a grid of step sizes, in grid order.
 
     Attributes

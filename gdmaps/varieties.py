@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.polys.orderings import grevlex
 
 from gdmaps.errors import NotPolynomialError
+from gdmaps.results import Result
 
 __all__ = ["Component", "decompose", "NotPolynomialError"]
 
@@ -22,7 +23,7 @@ __all__ = ["Component", "decompose", "NotPolynomialError"]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Component:
+class Component(Result):
     """An irreducible-looking piece of a variety: its equations and its dimension.
 
     Attributes
