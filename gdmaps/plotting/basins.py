@@ -114,8 +114,10 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
                    for i in range(k)]
         handles.append(Patch(facecolor=_ESCAPE_COLOUR, edgecolor="0.6",
                              label=f"escape ({result.escape_share:.3g})"))
+        # grey cells reach several fates; their area is shared out among them by sampled points
         handles.append(Patch(color=_UNCERTAIN_COLOUR,
-                             label=f"uncertain ({result.uncertain_share:.3g})"))
+                             label=f"boundary cells ({getattr(result, 'boundary_share', 0):.3g} of the"
+                             f" area, split by sampling; {result.uncertain_share:.3g} unresolved)"))
         if mark_attractors and att_on.size:
             handles.append(Patch(color="k", label="attractor cells"))
         if mark_attractors and att_off.size:
