@@ -209,6 +209,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_basins)
 
     bifurcation.add_parser(sub, _command)
+
+    p = _command(sub, "manifolds", "stable and unstable manifolds of the saddle fixed points of a map"
+                 " (or of the saddle orbits of a period, or of one saddle given by --point): stable"
+                 " ones grown by backward, unstable ones by forward iteration",
+                 "gdmaps manifolds --map henon --out henon_manifolds.png\n"
+                 "gdmaps manifolds --map henon --period 2 --length 3 --json\n"
+                 "gdmaps manifolds --map henon --point 0.63,0.19 --which unstable --length 20\n"
+                 "gdmaps manifolds --eta 0.5 --out gd_saddle.pdf",
+                 limits=("period", "points", "steps"))
+    add_target_arguments(p)
+    p.add_argument("--eta", type=real(positive=True), help="step size of a GD map")
+    p.add_argument("--point", metavar="X,Y,...",
+                   help="one saddle: a point on it, polished by Newton (within 5%%; write"
+                   " --point=-1.13,-0.34 for negatives); default: every saddle found in --region")
+    p.add_argument("--period", type=count(1), default=1,
+                   help="period of the saddle orbits (default 1: fixed points)")
+    p.add_argument("--region", metavar="LO,HI,...",
+                   help="the box searched for saddles (default -2,2 per coordinate)")
+    p.add_argument("--which", choices=("both", "stable", "unstable"), default="both",
+                   help="which manifolds (default both)")
+    p.add_argument("--length", type=real(positive=True), default=5.0,
+                   help="arc length of each branch (default 5)")
+    p.add_argument("--points", type=count(2), default=100,
+                   help="points of the first fundamental domain (default 100)")
+    p.add_argument("--steps", type=count(1), default=20,
+                   help="fundamental domains grown at most (default 20)")
+    p.add_argument("--max-gap", type=real(positive=True), default=0.01,
+                   help="unstable manifolds: largest distance between consecutive points (default 0.01)")
+    p.add_argument("--max-points", type=count(2), default=20_000,
+                   help="unstable manifolds: points per branch at most (default 20000); a branch"
+                   " that needs more stops there")
+    p.add_argument("--delta", type=real(positive=True), default=1e-5,
+                   help="distance of the first seeds from the saddle (default 1e-5)")
+    p.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg; 2-D maps)")
+    p.set_defaults(run=_manifolds)
+
+    p = _command(sub, "lyapunov", "every Lyapunov exponent (QR method) of orbits of a map at one"
+                 " parameter value, with standard errors",
+                 "gdmaps lyapunov --map logistic -p r=4\n"
+                 "gdmaps lyapunov --map henon --x0 0.1,0.1 --json\n"
+                 "gdmaps lyapunov --loss '(x**2 - 1)**2/4' --eta 1.3 --region=-2,2",
+                 limits=("points", "steps", "work"))
+    add_target_arguments(p)
+    p.add_argument("--eta", type=real(positive=True), help="step size of a GD map")
+    p.add_argument("--x0", metavar="X,Y,...",
+                   help="one start, a number per coordinate (write --x0=-0.5,0.1 for negatives);"
+                   " default: --points starts uniform in --region")
+    p.add_argument("--points", type=count(1), default=4, help="starts, one orbit each (default 4)")
+    p.add_argument("--region", metavar="LO,HI,...",
+                   help="box of the starts (default -1,1 per coordinate; 0,1 for the logistic map)")
+    p.add_argument("--steps", type=count(10), default=100_000,
+                   help="steps averaged over, at least 10 (default 100000)")
+    p.add_argument("--transient", type=count(0), default=1000, help="steps dropped first (default 1000)")
+    p.add_argument("--tol", type=real(positive=True), default=1e-3,
+                   help="an orbit has converged when every standard error is below TOL (default 1e-3)")
+    p.add_argument("--seed", type=count(0), default=0, help="random seed of the starts (default 0)")
+    p.set_defaults(run=_lyapunov)
     return parser
 
 
@@ -699,6 +756,197 @@ def _iterate(args):
     else:
         print(target)
         print(result)
+
+
+def _numbers(flag, text, dim):
+    """``X,Y,...``: ``dim`` finite numbers, or a one-line error naming ``flag``."""
+    try:
+        vals = [float(number(v)) for v in text.split(",")]
+    except ValueError:
+        vals = [math.nan]
+    if len(vals) != dim or not all(math.isfinite(v) for v in vals):
+        raise GdmapsError(f"{flag} must be {dim} finite numbers separated by commas (one per coordinate),"
+                          f" got {text!r}")
+    return np.array(vals)
+
+
+def _polish(target, x, period):
+    """Newton on f^period(x) = x from x: the periodic point near x, or a one-line error."""
+    from gdmaps.stable_manifold import _power
+
+    f = _power(target, period)
+    y = x.copy()
+    for _ in range(50):
+        r = f.numeric.step(y[None])[0] - y
+        if not np.isfinite(r).all():
+            break
+        if np.linalg.norm(r) <= 1e-12 * (1 + np.linalg.norm(y)):
+            if np.linalg.norm(y - x) <= 0.05 * (1 + np.linalg.norm(x)):
+                return y
+            break
+        J = f.numeric.jacobian(y[None])[0] - np.eye(len(y))
+        try:
+            y = y - np.linalg.solve(J, r)
+        except np.linalg.LinAlgError:
+            break
+    what = "fixed point" if period == 1 else f"point of period {period}"
+    raise GdmapsError(f"--point {','.join(f'{v:g}' for v in x)}: Newton finds no {what} of the map near"
+                      " it (within 5% of its size); give a point closer to a saddle (see gdmaps"
+                      " fixed-points / gdmaps orbits)")
+
+
+def _saddles(args, target):
+    """The saddle orbits (each (period, d)) to draw manifolds of, and a note on what was skipped."""
+    from gdmaps.fixed_points import fixed_points
+    from gdmaps.periodic_orbits import periodic_orbits
+    from gdmaps.stability import Kind
+
+    if args.point is not None:
+        if args.region is not None:
+            raise GdmapsError("--region is the box searched for saddles; with --point there is no"
+                              " search: leave one out")
+        x = _polish(target, _numbers("--point", args.point, target.dim), args.period)
+        orbit = [x]
+        for _ in range(args.period - 1):
+            orbit.append(target.numeric.step(orbit[-1][None])[0])
+        return [np.array(orbit)], ""
+    region = _region(args, target.dim) or [[-2.0, 2.0]] * target.dim
+    if args.period == 1:
+        found = fixed_points(target, region, method="numeric").points
+    else:
+        found = periodic_orbits(target, args.period, region).orbits
+    saddles = [np.asarray(o.points, dtype=float) for o in found
+               if o.tangent is None and o.stability.kind is Kind.SADDLE]
+    others = len(found) - len(saddles)
+    note = (f"; {others} other {'fixed points' if args.period == 1 else 'orbits'} found (not isolated"
+            " saddles)" if others else "")
+    return saddles[:MAX_SADDLES], note + (f"; the first {MAX_SADDLES} of {len(saddles)} saddles drawn"
+                                          if len(saddles) > MAX_SADDLES else "")
+
+
+#: Saddles whose manifolds one ``gdmaps manifolds`` call computes at most.
+MAX_SADDLES = 8
+
+
+def _manifolds(args):
+    from gdmaps.stable_manifold import stable_manifold
+    from gdmaps.unstable_manifold import unstable_manifold
+
+    target = _with_eta(resolve_target(args), args)
+    _require_bound(target)
+    check_limit(args, "period", args.period, f"--period {fmt(args.period)}", "ask a shorter period")
+    check_limit(args, "steps", args.steps * args.period, f"--steps {fmt(args.steps)} x --period"
+                f" {fmt(args.period)} = {fmt(args.steps * args.period)} steps per branch", "lower --steps")
+    check_limit(args, "points", args.points * target.dim * (args.steps + 1), f"--points {fmt(args.points)}"
+                f" x (--steps {fmt(args.steps)} + 1) in dimension {target.dim}", "lower --points or --steps")
+    check_limit(args, "points", args.max_points * target.dim * 2 * args.period, f"--max-points"
+                f" {fmt(args.max_points)} x 2 branches x --period {fmt(args.period)} in dimension"
+                f" {target.dim}", "lower --max-points")
+    out_file("--out", args.out, FIGURE_FORMATS)
+    if args.out and target.dim != 2:
+        raise GdmapsError(f"--out draws 2-D maps; this one has dimension {target.dim}")
+    saddles, note = _saddles(args, target)
+    rows, drawn = [], []
+    for orbit in saddles:
+        row = {"orbit": orbit, "stable": None, "unstable": None, "errors": []}
+        kinds = ("stable", "unstable") if args.which == "both" else (args.which,)
+        for kind in kinds:
+            try:
+                if kind == "stable":
+                    W = stable_manifold(target, orbit[0], period=len(orbit), length=args.length,
+                                        n_points=args.points, steps=args.steps, delta=args.delta)
+                else:
+                    W = unstable_manifold(target, orbit[0], period=len(orbit), length=args.length,
+                                          n_points=args.points, steps=args.steps, delta=args.delta,
+                                          max_gap=args.max_gap, max_points=max(args.points, args.max_points))
+            except GdmapsError as err:
+                if args.point is not None:
+                    raise
+                row["errors"].append(f"{kind} manifold not computed: {_cli_words(err)}")
+                continue
+            row[kind] = W
+            drawn.append(W)
+        rows.append(row)
+    if args.out:
+        from gdmaps.plotting import save_figure
+        from gdmaps.plotting.manifolds import plot_manifolds
+
+        if not drawn:
+            raise GdmapsError("--out: no manifold to draw (no saddle found" + (
+                f" in --region {args.region}" if args.region else " in -2,2 per coordinate; give --region")
+                + ")")
+        names = [str(v) for v in target.state]
+        save_figure(plot_manifolds(*drawn, labels=names[:2], title=_map_title(target)), args.out)
+    if args.json:
+        print(dumps_indented({
+            "map": _map_title(target), "period": args.period,
+            "saddles": [{"orbit": r["orbit"].tolist(),
+                         "stable": None if r["stable"] is None else r["stable"].to_dict(),
+                         "unstable": None if r["unstable"] is None else r["unstable"].to_dict(),
+                         "errors": r["errors"]} for r in rows],
+            "notes": note.lstrip("; ")}))
+        return
+    print(target)
+    what = "saddle fixed point" if args.period == 1 else f"saddle orbit of period {args.period}"
+    print(f"{len(rows)} {what}{'' if len(rows) == 1 else 's'}{note}")
+    for r in rows:
+        where = r["orbit"] if args.period > 1 else r["orbit"][0]
+        print(f"{what} {rounded(where).tolist()}")
+        for kind in ("stable", "unstable"):
+            if r[kind] is not None:
+                print(f"  {r[kind]}")
+                print(textwrap.fill(r[kind].notes, 100, initial_indent="    ", subsequent_indent="    "))
+        for e in r["errors"]:
+            print(f"  {e}")
+    if args.out:
+        print(f"wrote {args.out}")
+
+
+def _map_title(target):
+    if isinstance(target, GDMap):
+        return f"GD on L = {target.loss}, eta = {target.eta}"
+    return "; ".join(f"{x} -> {e}" for x, e in zip(target.state, target.exprs))
+
+
+def _lyapunov(args):
+    from gdmaps.cli.bifurcation import _box
+    from gdmaps.lyapunov import lyapunov_spectrum
+
+    target = _with_eta(resolve_target(args), args)
+    _require_bound(target)
+    d = target.dim
+    if args.x0 is not None:
+        if args.region is not None:
+            raise GdmapsError("--region is the box of random starts; with --x0 there are none: leave"
+                              " one out")
+        X = _numbers("--x0", args.x0, d)[None, :]
+    else:
+        box = np.asarray(_box(args.region, target), dtype=float)
+        check_limit(args, "points", args.points * d, f"--points {fmt(args.points)} in dimension {d}"
+                    f" gives {fmt(args.points * d)} coordinates", "lower --points")
+        rng = np.random.default_rng(args.seed)
+        X = box[:, 0] + rng.random((args.points, d)) * (box[:, 1] - box[:, 0])
+    check_limit(args, "steps", args.steps + args.transient, f"--steps {fmt(args.steps)} + --transient"
+                f" {fmt(args.transient)}", "lower --steps or --transient")
+    work = len(X) * (args.steps + args.transient)
+    check_limit(args, "work", work, f"{len(X)} starts x (--steps {fmt(args.steps)} + --transient"
+                f" {fmt(args.transient)}) = {fmt(work)} map evaluations", "lower --points or --steps")
+    spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol)
+    if args.json:
+        data = spec.to_dict()
+        data.pop("values")
+        print(dumps_indented({"map": _map_title(target), "starts": X.tolist(), **data}))
+        return
+    print(target)
+    print(spec)
+    for x, exps, errs, div, conv in zip(X, spec.exponents, spec.stderr, spec.diverged, spec.converged):
+        start = rounded(x).tolist()
+        if div:
+            print(f"  from {start}: diverged")
+            continue
+        text = ", ".join(f"{e:.6f} +- {s:.1e}" for e, s in zip(exps, errs))
+        tail = "" if conv else f" (not converged to --tol {args.tol:g}: raise --steps)"
+        print(f"  from {start}: {text}; sum {exps.sum():.6f}{tail}")
 
 
 def main(argv=None) -> int:
