@@ -12,6 +12,7 @@ import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.family import Family
+from gdmaps.results import Result
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum"]
 
@@ -22,7 +23,7 @@ _WARM_UP = 200
 
 
 @dataclass(frozen=True, eq=False)
-class LyapunovSpectrum:
+class LyapunovSpectrum(Result):
     """The Lyapunov exponents of ``N`` orbits, with their statistical error.
 
     Attributes

@@ -15,26 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
+from gdmaps.results import Result, jsonable
 from gdmaps.stability import Kind, classify
 
 __all__ = ["StableManifold", "stable_manifold", "preimages"]
 
 
 def _plain(a):
-    """An array as JSON-ready lists: complex numbers as [re, im], NaN as None."""
+    """An array as JSON-safe lists (complex with a zero imaginary part as real; NaN as None)."""
     a = np.asarray(a)
-    if np.iscomplexobj(a):
-        if np.all(a.imag == 0):
-            a = a.real
-        else:
-            return [[float(z.real), float(z.imag)] for z in a.ravel()]
-    out = a.astype(float).astype(object)
-    out[np.isnan(a.astype(float))] = None
-    return out.tolist()
+    if np.iscomplexobj(a) and np.all(a.imag == 0):
+        a = a.real
+    return jsonable(a)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class _Manifold:
+class _Manifold(Result):
     """Fields and methods shared by :class:`StableManifold` and ``UnstableManifold``."""
 
     point: np.ndarray
@@ -64,7 +60,7 @@ class _Manifold:
                 "branches": [_plain(b) for b in self.branches],
                 "levels": [np.asarray(v).tolist() for v in self.levels],
                 "anchors": list(self.anchors) or [0] * len(self.branches),
-                "delta": self.delta, "dropped": self.dropped, "n_points": self.n_points,
+                "delta": jsonable(self.delta), "dropped": self.dropped, "n_points": self.n_points,
                 "notes": self.notes}
 
     def _repr_markdown_(self) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps.errors import InvalidArgumentError, check_int, check_positive_finite
+from gdmaps.results import jsonable
 from gdmaps.stability import Kind, classify
 from gdmaps.stable_manifold import _describe, _Manifold, _orbit_of, _power, _sphere
 
@@ -60,7 +61,7 @@ class UnstableManifold(_Manifold):
 
     def to_dict(self) -> dict:
         """JSON-ready: the saddle, its multipliers, every branch as a list of points."""
-        return {**super().to_dict(), "max_gap": self.max_gap}
+        return {**super().to_dict(), "max_gap": jsonable(self.max_gap)}
 
     def __repr__(self) -> str:
         return _describe(self, f"largest gap {self.max_gap:.3g}")
