@@ -394,7 +394,7 @@ def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, per
             " so the stable manifold cannot be grown by backward iteration")
 
     if inverse is not None:
-        how = "explicit inverse map"
+        how = "explicit inverse map" if period == 1 else f"the explicit inverse map, {period} times"
 
         def back(X, _guess):
             with np.errstate(all="ignore"):
@@ -403,7 +403,7 @@ def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, per
             Y[~ok] = np.nan
             return Y, ok
     else:
-        how = "batched Newton on f(y) = x"
+        how = "batched Newton on f(y) = x" if period == 1 else f"batched Newton on f^{period}(y) = x"
 
         def back(X, guess):
             Y, ok = preimages(map, X, guess, tol=tol, maxiter=maxiter)
