@@ -13,8 +13,8 @@ import sympy as sp
 import gdmaps
 from gdmaps.results import Result
 
-#: Results owned by modules still moving to the protocol (listed, so the test says what is left).
-PENDING = {"StableManifold", "LyapunovSpectrum", "UnstableManifold"}
+#: Results of modules still moving to the protocol (listed, so the test says what is left).
+PENDING: set = set()
 
 
 def _public_results():

@@ -173,7 +173,8 @@ def _range(text):
     except ValueError:
         raise GdmapsError(f"--range must be LO:HI, two numbers, got {text!r}") from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise GdmapsError(f"--range must have LO < HI, both finite, got {text!r}")
+        raise GdmapsError(f"--range must have LO < HI, both finite, got {text!r} (at one parameter value,"
+                          " gdmaps lyapunov gives the exponents)")
     return lo, hi
 
 

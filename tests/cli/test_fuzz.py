@@ -26,6 +26,8 @@ BASE = {
     "basins": ["--eta", "0.5", "--region=-2,2,-2,2", "--cells", "7"],
     "bifurcation": ["--map", "logistic", "--range", "2.8:3.2", "--values", "10", "--points", "5",
                     "--transient", "20", "--keep", "2", "--no-exact", "--switch", "1"],
+    "manifolds": ["--map", "henon", "--points", "20", "--steps", "5"],
+    "lyapunov": ["--map", "logistic", "-p", "r=4", "--points", "3", "--steps", "200"],
 }
 
 #: Values nobody should type, and some everybody types; paths are relative (each run has its

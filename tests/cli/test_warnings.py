@@ -23,6 +23,9 @@ COMMANDS = [
      "--out", "{tmp}/b.png"],
     ["bifurcation", "--map", "logistic", "--range", "2.8:4", "--values", "40", "--points", "10",
      "--transient", "100", "--switch", "2", "--out", "{tmp}/bif.png"],
+    ["manifolds", "--map", "henon", "--out", "{tmp}/m.png"],
+    ["lyapunov", "--map", "logistic", "-p", "r=4", "--json"],
+    ["lyapunov", "--map", "henon", "--points", "5", "--region=-1e300,1e300,-1e300,1e300"],
     # hostile but valid: starts and boxes at the edge of the float range
     ["iterate", "--eta", "0.5", "--init", "uniform", "--scale", "1e308", *SMALL],
     ["iterate", "--map", "henon", "--scale", "1e300", *SMALL],
