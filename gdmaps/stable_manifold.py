@@ -374,9 +374,12 @@ def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20,
                           dropped, notes, period, orbit, anchors)
 
 
-def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, period):
-    """The stable manifold of the saddle fixed point p of ``map`` (f^period)."""
-    J = map.numeric.jacobian(p[None])[0]
+def saddle_multipliers(f, p, period, who):
+    """``(Df(p), its multipliers by modulus, how many lie outside and inside the unit circle)``.
+
+    Raises InvalidArgumentError (naming ``who``) unless ``p`` is a saddle of ``f``.
+    """
+    J = f.numeric.jacobian(np.asarray(p)[None])[0]
     mus = np.linalg.eigvals(J)
     mus = mus[np.argsort(np.abs(mus), kind="stable")]
     if np.all(mus.imag == 0):
@@ -385,9 +388,15 @@ def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, per
     if kind is not Kind.SADDLE:
         what = "fixed point" if period == 1 else f"periodic orbit (period {period})"
         raise InvalidArgumentError(
-            f"stable_manifold needs a saddle {what}, but {p.tolist()} is {kind.value}"
+            f"{who} needs a saddle {what}, but {np.asarray(p).tolist()} is {kind.value}"
             f" (multipliers {', '.join(f'{complex(m):.6g}' for m in mus)}; {n_down} inside the unit"
             f" circle, {n_up} outside, {n_center} on it)")
+    return J, mus, n_up, n_down
+
+
+def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, period):
+    """The stable manifold of the saddle fixed point p of ``map`` (f^period)."""
+    J, mus, n_up, n_down = saddle_multipliers(map, p, period, "stable_manifold")
     if np.min(np.abs(mus)) < 1e-12:
         raise InvalidArgumentError(
             f"Df is singular at {p.tolist()} (a multiplier is 0): the map is not locally invertible,"

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError, check_int, check_positive_finite
+from gdmaps.errors import check_int, check_positive_finite
 from gdmaps.results import jsonable
-from gdmaps.stability import Kind, classify
-from gdmaps.stable_manifold import _describe, _Manifold, _orbit_of, _power, _sphere
+from gdmaps.stable_manifold import _describe, _Manifold, _orbit_of, _power, _sphere, saddle_multipliers
 
 __all__ = ["UnstableManifold", "unstable_manifold"]
 
@@ -147,18 +146,7 @@ def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=3
     if length is not None:
         length = check_positive_finite("length", length)
     f = _power(map, period)
-    J = f.numeric.jacobian(orbit[:1])[0]
-    mus = np.linalg.eigvals(J)
-    mus = mus[np.argsort(np.abs(mus), kind="stable")]
-    if np.all(mus.imag == 0):
-        mus = mus.real
-    kind, n_up, n_center, n_down = classify(mus)
-    if kind is not Kind.SADDLE:
-        what = "fixed point" if period == 1 else f"periodic orbit (period {period})"
-        raise InvalidArgumentError(
-            f"unstable_manifold needs a saddle {what}, but {orbit[0].tolist()} is {kind.value}"
-            f" (multipliers {', '.join(f'{complex(m):.6g}' for m in mus)}; {n_down} inside the unit"
-            f" circle, {n_up} outside, {n_center} on it)")
+    J, mus, n_up, n_down = saddle_multipliers(f, orbit[0], period, "unstable_manifold")
     knobs = dict(n_points=n_points, steps=steps, delta=delta, max_gap=max_gap,
                  max_points=max_points, length=length)
     if n_up >= 2:
