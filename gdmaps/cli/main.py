@@ -661,7 +661,7 @@ def _analyze_figures(target, out, args):
             fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.4))
         for ax, factor in zip(axes, (0.9, 1.1)):
             plot_fate_map(target.at(factor * star), [[-2, 2], [-2, 2]], resolution=201,
-                          steps=args.steps, ax=ax, title=f"eta = {factor} eta*")
+                          steps=args.steps, ax=ax, title=rf"$\eta = {factor}\,\eta^*$")
         save_figure(fig, out / "basins.png")
         save_figure(fig, out / "basins.pdf")
     if not star:
@@ -712,7 +712,7 @@ def _thinness(target, out, star, args):
                                        n=200_000, seed=args.seed)
     except GdmapsError as err:
         return f"not measured at 1.1 eta*: {err}"
-    fig = plot_set_dimension(res, title="the convergent set at eta = 1.1 eta*")
+    fig = plot_set_dimension(res, title=r"the convergent set at $\eta = 1.1\,\eta^*$")
     save_figure(fig, out / "convergent_set.png")
     save_figure(fig, out / "convergent_set.pdf")
     width, upper = res.finest
