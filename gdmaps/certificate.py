@@ -58,6 +58,9 @@ class Certificate(Result):
     steps: tuple
     reason: str
     witness: dict | None = None
+    #: The critical learning rate and the non-singularity verdict the steps rest on.
+    critical: object = None
+    non_singularity: object = None
 
     def __repr__(self) -> str:
         return f"<Certificate {self.status.value.upper()} at eta = {self.eta} ({self.target}): {self.reason}>"
@@ -308,4 +311,4 @@ def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
     else:
         missing = next(s for s in steps if not s.established)
         status, reason = Status.INCONCLUSIVE, f"not established: {missing.name.lower()}"
-    return Certificate(status, eta, target, gdmap.loss, tuple(steps), reason, witness)
+    return Certificate(status, eta, target, gdmap.loss, tuple(steps), reason, witness, crit, ns)

@@ -79,6 +79,19 @@ class CriticalLearningRate(Result):
                 f" s_min = {self.sharpness}{bracket}>")
 
 
+def _zero_target(gdmap):
+    """A linear network with Y = 0 and a hidden layer: its minimum theta = 0 has H = 0."""
+    from gdmaps.models.linear import _zero_target_eta_star
+
+    if _zero_target_eta_star(getattr(gdmap, "network", None)) is None:
+        return None
+    return CriticalLearningRate(
+        sp.oo, sp.S.Zero, Exactness.EXACT, (0,) * gdmap.dim,
+        "Y = 0: L = c/2 ||W_k ... W_1 X||^2 >= 0 = L(0), and L is a polynomial of degree 2k >= 4 in"
+        " the weights with no term below degree 2k, so H(0) = 0: s_min = 0 and eta* = oo.",
+        morse_bott=False)
+
+
 def product_form(gdmap):
     """``(q, p)`` when the loss depends on the parameters only through their product.
 
@@ -472,7 +485,7 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
         from gdmaps.critical_poly import exact_polynomial
         from gdmaps.critical_variety import variety_minima
 
-        exact = (_exact_product(gdmap) or exact_linear_network(gdmap)
+        exact = (_zero_target(gdmap) or _exact_product(gdmap) or exact_linear_network(gdmap)
                  or certified_linear_network(gdmap) or exact_polynomial(gdmap)
                  or hypersurface_minima(gdmap) or piecewise_minima(gdmap)
                  or variety_minima(gdmap) or certified_analytic(gdmap))

@@ -236,3 +236,23 @@ def test_network_fails_below_a_certified_lower_bound(activation):
                for _ in range(10))
     assert best > 0.5 * lam(w)   # the witness is not absurdly sharp compared with a local search
     assert certify_measure_zero(g, 1.1 * 2 / lam(w)).status is Status.INCONCLUSIVE  # no upper bound
+
+
+def test_linear_network_with_zero_target_has_flat_minimum_at_zero():
+    from gdmaps.models import linear_network
+
+    g = linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], [2])   # non-whitened, Y = 0
+    crit = critical_learning_rate(g)
+    zero = dict.fromkeys(g.state, 0)
+    # by hand: L >= 0 = L(0) and the SymPy Hessian at 0 vanishes, so s_min = 0
+    assert g.loss.subs(zero) == 0 and g.hessian().subs(zero).is_zero_matrix
+    assert crit.exactness is Exactness.EXACT and crit.eta_star == sp.oo and crit.sharpness == 0
+
+
+def test_a_certificate_keeps_what_its_steps_rest_on():
+    from gdmaps import certify_measure_zero
+
+    g = loss_from_text("(a*b - 1)**2/2")
+    cert = certify_measure_zero(g, sp.Rational(6, 5))
+    assert cert.critical.eta_star == 1 and cert.non_singularity.verdict.value == "proven"
+    assert str(cert.critical.eta_star) in cert.steps[1].evidence

@@ -442,7 +442,6 @@ def _eta_star(target):
 
 def _certify(args):
     from gdmaps.certificate import certify_measure_zero
-    from gdmaps.critical import critical_learning_rate
 
     target = resolve_target(args)
     if not isinstance(target, GDMap):
@@ -454,9 +453,9 @@ def _certify(args):
     if args.latex:
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
-        with np.errstate(all="ignore"):  # the numeric search may step where the loss overflows
-            crit = critical_learning_rate(target)
-        star, exactness, bracket = _critical(target, crit)
+        crit = cert.critical   # the one the verdict rests on: nothing is computed twice
+        star, exactness = crit.eta_star, crit.exactness.value
+        bracket = [crit.certified_lower, crit.certified_upper]
         print(dumps_indented({
             "status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
             "reason": cert.reason, "eta_star": _exact_text(star), "eta_star_exactness": exactness,
@@ -470,20 +469,6 @@ def _certify(args):
         if args.latex:
             print(f"wrote {args.latex}")
     return CERTIFY_EXIT[cert.status.value]
-
-
-def _critical(target, crit):
-    """(eta*, its exactness, its bracket); a linear network with Y = 0 and a hidden layer has
-    eta* = oo exactly (H = 0 at the minimum theta = 0), whatever a numeric search estimated."""
-    from gdmaps.critical import Exactness
-    from gdmaps.models.linear import LinearNetwork, _zero_target_eta_star
-
-    network = getattr(target, "network", None)
-    if isinstance(network, LinearNetwork) and crit.exactness is not Exactness.EXACT:
-        star = _zero_target_eta_star(network)
-        if star is not None:
-            return star, Exactness.EXACT.value, [None, None]
-    return crit.eta_star, crit.exactness.value, [crit.certified_lower, crit.certified_upper]
 
 
 def _exact_text(value):
