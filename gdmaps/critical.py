@@ -81,9 +81,10 @@ class CriticalLearningRate(Result):
 
 def _zero_target(gdmap):
     """A linear network with Y = 0 and a hidden layer: its minimum theta = 0 has H = 0."""
-    from gdmaps.models.linear import _zero_target_eta_star
+    from gdmaps.models.linear import LinearNetwork, _zero_target_eta_star
 
-    if _zero_target_eta_star(getattr(gdmap, "network", None)) is None:
+    network = getattr(gdmap, "network", None)
+    if not isinstance(network, LinearNetwork) or _zero_target_eta_star(network) is None:
         return None
     return CriticalLearningRate(
         sp.oo, sp.S.Zero, Exactness.EXACT, (0,) * gdmap.dim,

@@ -256,3 +256,11 @@ def test_a_certificate_keeps_what_its_steps_rest_on():
     cert = certify_measure_zero(g, sp.Rational(6, 5))
     assert cert.critical.eta_star == 1 and cert.non_singularity.verdict.value == "proven"
     assert str(cert.critical.eta_star) in cert.steps[1].evidence
+
+
+def test_networks_that_are_not_linear_pass_the_zero_target_check():
+    from gdmaps.critical import _zero_target
+    from gdmaps.models import mlp
+
+    g = mlp([[-2, sp.Rational(-1, 4)]], [[0, 0]], [2], "tanh")   # Y = 0, but not a linear network
+    assert _zero_target(g) is None   # it once read .widths of any network and crashed
