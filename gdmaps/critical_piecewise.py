@@ -124,11 +124,17 @@ def _square_minima(piece, state, c, r):
         return None
     candidates = [(sp.S.Zero, p, False) for p in zs.singular]
     candidates += [(2 * c * v, p, True) for v, p in zs.lagrange]
-    inside = [cand for cand in candidates if piece.contains(dict(zip(state, cand[1]))) is True]
+    where = [piece.contains(dict(zip(state, cand[1]))) for cand in candidates]
+    if None in where:
+        return None  # a candidate whose region could not be decided might be the flattest
+    inside = [cand for cand, there in zip(candidates, where) if there]
     if zs.constant is not None:
-        # g is constant on Z: any zero of r in the region is a flattest minimum
+        # g is constant on Z: any zero of r in the region is a flattest minimum; finding none
+        # proves nothing (Z may have no rational point), so the piece is not decided
         point = _point_in(piece, state, on=r)
-        inside = [(2 * c * zs.constant, point, True)] if point else []
+        if point is None:
+            return None
+        inside = [(2 * c * zs.constant, point, True)]
     how = (f"{c} ({r.as_expr()})^2 >= 0, zero on the hypersurface r = 0, where lambda_max(H) ="
            f" 2c |grad r|^2 = {2 * c} ({zs.g.as_expr()})")
     return _Low("square", sp.S.Zero, inside, bool(inside), bool(at_kink), how)
