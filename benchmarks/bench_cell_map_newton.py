@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 
 from _timing import best
-from gdmaps.cell_map import SINK, cell_map
+from gdmaps.basins.cell_map import SINK, cell_map
 from gdmaps.maps import from_text
 
 NEWTON = ("x: 2*x/3 + (x**2 - y**2)/(3*(x**2 + y**2)**2);"

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from gdmaps.certificate import certify_measure_zero
-from gdmaps.critical import critical_learning_rate
+from gdmaps.certify.certificate import certify_measure_zero
+from gdmaps.certify.critical import critical_learning_rate
 from gdmaps.models import linear_network
-from gdmaps.non_singularity import non_singularity
+from gdmaps.certify.non_singularity import non_singularity
 
 CASES = [(3, h, 3) for h in range(2, 9)] + [(5, 5, 5)]  # (d_in = n, width, d_out)
 

@@ -26,9 +26,9 @@ from unittest import mock
 import numpy as np
 import sympy as sp
 
-from gdmaps import certificate
-from gdmaps.certificate import certify_measure_zero
-from gdmaps.critical_linear_bracket import certified_linear_network
+from gdmaps.certify import certificate
+from gdmaps.certify.certificate import certify_measure_zero
+from gdmaps.certify.critical_linear_bracket import certified_linear_network
 from gdmaps.models import linear_network
 
 CASES = [(2, (2, 2), 1), (5, (3, 3), 2), (10, (3, 3), 3)]  # (d_in, widths, d_out): 10, 30, 48

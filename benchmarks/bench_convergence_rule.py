@@ -22,7 +22,7 @@ import sympy as sp
 
 from gdmaps import GDMap, convergent_fraction, iterate
 from gdmaps.models import mlp
-from gdmaps.samplers import network_init
+from gdmaps.core.samplers import network_init
 
 OLD = dict(disp_tol=1e-9, stability=False)
 

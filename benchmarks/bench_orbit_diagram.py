@@ -25,7 +25,7 @@ import sympy as sp
 
 from gdmaps import GDMap
 from gdmaps.maps import logistic
-from gdmaps.orbit_diagram import orbit_diagram
+from gdmaps.bifurcations.orbit_diagram import orbit_diagram
 from _timing import best
 
 RESULTS = Path(__file__).parent / "results"

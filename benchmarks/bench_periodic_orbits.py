@@ -141,7 +141,7 @@ def run_peer(max_period, budget, method):
 
 def run_gdmaps(max_period, **options):
     from gdmaps.maps import henon
-    from gdmaps.periodic_orbits import periodic_orbits_up_to
+    from gdmaps.orbits.periodic_orbits import periodic_orbits_up_to
 
     m = henon()
     m.numeric.step([0.0, 0.0])  # compile outside the timing

@@ -37,8 +37,8 @@ import sympy as sp
 from _timing import best
 from gdmaps import GDMap, iterate
 from gdmaps.models import mlp
-from gdmaps.samplers import network_init
-from gdmaps.stability import spectral_radii
+from gdmaps.core.samplers import network_init
+from gdmaps.core.stability import spectral_radii
 
 
 def cases(quick):

@@ -5,38 +5,37 @@ batch form), :func:`iterate` (batches of orbits and their fates), :func:`analyze
 (the main job), and the builders in :mod:`gdmaps.models` and :mod:`gdmaps.maps`.
 """
 
-from gdmaps.errors import (FreeParameterError, GdmapsError, InvalidArgumentError,
-                           InvalidTypeError)
-from gdmaps.map import Map
-from gdmaps.gd import ETA, GDMap, NumericGD
-from gdmaps.iterate import Fate, IterationResult, iterate
-from gdmaps.losses import loss_from_text
-from gdmaps.parsing import parse_bindings, parse_expression, parse_number
-from gdmaps.report import Analysis, analyze
-from gdmaps.stability import Kind, Stability, classify, spectral_radii, stability
-from gdmaps.orbit import Enclosure, Orbit
-from gdmaps.varieties import Component
-from gdmaps.fixed_points import FixedPoints, fixed_points
-from gdmaps.periodic_orbits import PeriodicOrbits, periodic_orbits, periodic_orbits_up_to
-from gdmaps.exact_orbits import ExactOrbit, exact_periodic_orbits
-from gdmaps.interval import NotCertifiableError
-from gdmaps.krawczyk import RefinementError, certify_orbit, refine_mpmath
-from gdmaps.critical import CriticalLearningRate, Exactness, critical_learning_rate
-from gdmaps.critical_poly import PolynomialMinima, polynomial_minima
-from gdmaps.analyticity import Analyticity, analyticity
-from gdmaps.non_singularity import NonSingularity, Verdict, non_singularity
-from gdmaps.certificate import Certificate, Status, Step, certify_measure_zero
-from gdmaps.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
-from gdmaps.sweep import Sweep, sweep
-from gdmaps.stable_manifold import StableManifold, stable_manifold
-from gdmaps.unstable_manifold import UnstableManifold, unstable_manifold
-from gdmaps.dimension import SetDimension, convergent_set_dimension
-from gdmaps.cell_map import CellMap, cell_map
-from gdmaps.continuation import BifurcationPoint, Branch, Continuation, continuation
-from gdmaps.orbit_diagram import OrbitDiagram, orbit_diagram
-from gdmaps.lyapunov import LyapunovSpectrum, lyapunov_spectrum
-from gdmaps.exact_bifurcations import (EliminationTooLargeError, ExactBifurcation, exact_bifurcations,
-                                      gd_period_doubling)
+from gdmaps.core.errors import (CellLimitError, CertificationUnavailableError, EliminationTooLargeError,
+                                FreeParameterError, GdmapsError, InvalidArgumentError, InvalidTypeError,
+                                NotCertifiableError, NotPolynomialError, RefinementError)
+from gdmaps.core.map import Map
+from gdmaps.core.gd import ETA, GDMap, NumericGD
+from gdmaps.basins.iterate import Fate, IterationResult, iterate
+from gdmaps.core.losses import loss_from_text
+from gdmaps.core.parsing import parse_bindings, parse_expression, parse_number
+from gdmaps.analysis.report import Analysis, analyze
+from gdmaps.core.stability import Kind, Stability, classify, spectral_radii, stability
+from gdmaps.orbits.orbit import Enclosure, Orbit
+from gdmaps.exact.varieties import Component
+from gdmaps.orbits.fixed_points import FixedPoints, fixed_points
+from gdmaps.orbits.periodic_orbits import PeriodicOrbits, periodic_orbits, periodic_orbits_up_to
+from gdmaps.orbits.exact_orbits import ExactOrbit, exact_periodic_orbits
+from gdmaps.orbits.krawczyk import certify_orbit, refine_mpmath
+from gdmaps.certify.critical import CriticalLearningRate, Exactness, critical_learning_rate
+from gdmaps.certify.critical_poly import PolynomialMinima, polynomial_minima
+from gdmaps.certify.analyticity import Analyticity, analyticity
+from gdmaps.certify.non_singularity import NonSingularity, Verdict, non_singularity
+from gdmaps.certify.certificate import Certificate, Status, Step, certify_measure_zero
+from gdmaps.basins.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
+from gdmaps.basins.sweep import Sweep, sweep
+from gdmaps.orbits.stable_manifold import StableManifold, stable_manifold
+from gdmaps.orbits.unstable_manifold import UnstableManifold, unstable_manifold
+from gdmaps.basins.dimension import SetDimension, convergent_set_dimension
+from gdmaps.basins.cell_map import CellMap, cell_map
+from gdmaps.bifurcations.continuation import BifurcationPoint, Branch, Continuation, continuation
+from gdmaps.bifurcations.orbit_diagram import OrbitDiagram, orbit_diagram
+from gdmaps.bifurcations.lyapunov import LyapunovSpectrum, lyapunov_spectrum
+from gdmaps.bifurcations.exact_bifurcations import ExactBifurcation, exact_bifurcations, gd_period_doubling
 from gdmaps import maps, models
 
 __all__ = [
@@ -59,6 +58,7 @@ __all__ = [
     "orbit_diagram", "OrbitDiagram", "lyapunov_spectrum", "LyapunovSpectrum",
     "unstable_manifold", "UnstableManifold",
     "maps", "models",
-    "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError",
+    "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError", "CellLimitError",
+    "CertificationUnavailableError", "NotPolynomialError",
 ]
 __version__ = "0.1.0"

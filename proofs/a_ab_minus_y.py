@@ -18,8 +18,8 @@ import sympy as sp
 from _proof import Document, output_dir, tex
 
 from gdmaps import GDMap
-from gdmaps.fixed_points import fixed_points
-from gdmaps.gd import ETA
+from gdmaps.orbits.fixed_points import fixed_points
+from gdmaps.core.gd import ETA
 
 t0 = time.perf_counter()
 OUT = output_dir()
@@ -68,7 +68,7 @@ for sign in (1, -1):
     comps = fixed_points(g).components
     eqs = sorted(tuple(sorted(map(str, c.equations))) for c in comps)
     assert len(comps) == 2 and sorted(c.dimension for c in comps) == [0, 1], \
-        f"gdmaps.fixed_points disagrees with the hand derivation: {comps}"
+        f"gdmaps.orbits.fixed_points disagrees with the hand derivation: {comps}"
     assert sp.expand(comps[[c.dimension for c in comps].index(1)].equations[0] ** 2
                      - (a * b - y) ** 2) == 0, "the 1-dimensional component is not ab = y"
 

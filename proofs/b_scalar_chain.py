@@ -17,8 +17,8 @@ import time
 import sympy as sp
 from _proof import Document, output_dir, tex
 
-from gdmaps.fixed_points import fixed_points
-from gdmaps.gd import ETA
+from gdmaps.orbits.fixed_points import fixed_points
+from gdmaps.core.gd import ETA
 from gdmaps.models import scalar_chain
 
 t0 = time.perf_counter()

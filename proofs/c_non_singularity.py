@@ -27,7 +27,7 @@ import sympy as sp
 from _proof import Document, output_dir, tex
 
 from gdmaps import GDMap
-from gdmaps.gd import ETA
+from gdmaps.core.gd import ETA
 from gdmaps.models import linear_network, scalar_chain
 
 t0 = time.perf_counter()

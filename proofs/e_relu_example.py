@@ -24,7 +24,7 @@ import time
 import sympy as sp
 from _proof import Document, output_dir, tex
 
-from gdmaps.gd import ETA
+from gdmaps.core.gd import ETA
 from gdmaps.models import relu_example
 
 t0 = time.perf_counter()

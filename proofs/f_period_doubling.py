@@ -24,7 +24,7 @@ import sympy as sp
 from _proof import Document, output_dir, tex
 
 from gdmaps import GDMap, continuation, exact_bifurcations, gd_period_doubling
-from gdmaps.gd import ETA
+from gdmaps.core.gd import ETA
 
 t0 = time.perf_counter()
 OUT = output_dir()
@@ -404,7 +404,7 @@ doc.display(r"1-\frac{2}{a^2+b^2}=1-\frac{2}{a^2+a^{-2}}=\frac{(a^2-1)^2}{a^4+1}
 doc.text(r"""
 with equality iff $a=\pm1$, i.e.\ $(a,b)=\pm(1,1)$. So every minimum flips at some
 $\eta\le1$, the balanced ones exactly at $\eta^*=1$: for $\eta>1$ no minimum is stable.
-\texttt{gdmaps.gd\_period\_doubling} returns $\eta=1$ at $\pm(1,1)$ (multipliers $\{-1,1\}$) and
+\texttt{gdmaps.core.gd\_period\_doubling} returns $\eta=1$ at $\pm(1,1)$ (multipliers $\{-1,1\}$) and
 $8/17=2/(4+\tfrac14)$ at $(2,\tfrac12)$.
 \end{proof}
 

@@ -27,7 +27,7 @@ import sympy as sp
 from _proof import Document, output_dir, tex
 from scipy.optimize import minimize
 
-from gdmaps.critical_linear import exact_linear_network
+from gdmaps.certify.critical_linear import exact_linear_network
 from gdmaps.models import linear_network
 
 t0 = time.perf_counter()
@@ -411,7 +411,7 @@ $Y=NX+\tfrac13(1,-1)^\top(2,-2,1)$ (so $M=YX^\top=4N$, $Y\ne NX$). At the balanc
 $W_1=\operatorname{diag}(2,1)V^\top$, $W_2=\operatorname{diag}(2,1)$, $W_3=U\operatorname{diag}(2,1)$,
 $\det(\lambda I-H)=""" + sp.latex(cpr.as_expr().factor()) + r"""$, so
 $\lambda_{\max}=192=3\cdot4\cdot8^{4/3}$ and $\eta^*=1/96$ (also the value of
-\texttt{gdmaps.critical\_linear.exact\_linear\_network}). At rational non-balanced minima
+\texttt{gdmaps.certify.critical\_linear.exact\_linear\_network}). At rational non-balanced minima
 $W_1=G_1W_1^b$, $W_2=G_2W_2^bG_1^{-1}$, $W_3=W_3^bG_2^{-1}$ the chain of the proof holds exactly:
 """)
 doc.display(r"\begin{array}{cc|ccc}G_1&G_2&c|Z|^2&Z^\top HZ/|Z|^2&\lambda_{\max}(H)\\\hline "

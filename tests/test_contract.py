@@ -1,5 +1,5 @@
 """The result protocol over the public surface (issue 12): every public result class is a
-frozen dataclass with eq=False that follows gdmaps.results.Result, and real results of the
+frozen dataclass with eq=False that follows gdmaps.core.results.Result, and real results of the
 main calls serialize to JSON and display in a notebook."""
 
 import dataclasses
@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 import gdmaps
-from gdmaps.results import Result
+from gdmaps.core.results import Result
 
 #: Results of modules still moving to the protocol (listed, so the test says what is left).
 PENDING: set = set()
@@ -37,7 +37,7 @@ def test_every_public_result_is_frozen_identity_compared_and_follows_the_protoco
     if name in PENDING:
         pytest.skip(f"{name}: its module moves to the protocol next")
     assert not params.eq, f"{name} must be eq=False (numpy fields make == ambiguous)"
-    assert issubclass(cls, Result), f"{name} must inherit gdmaps.results.Result"
+    assert issubclass(cls, Result), f"{name} must inherit gdmaps.core.results.Result"
     for method in ("to_dict", "_repr_markdown_", "_repr_html_"):
         assert callable(getattr(cls, method, None)), f"{name} lacks {method}"
 

@@ -13,13 +13,13 @@ import pytest
 import sympy as sp
 
 from gdmaps import GDMap, InvalidArgumentError, InvalidTypeError, Map, loss_from_text
-from gdmaps.family import Family
-from gdmaps.exact_bifurcations import exact_bifurcations, gd_period_doubling
-from gdmaps.gd import ETA
-from gdmaps.interval import compile_interval
+from gdmaps.core.family import Family
+from gdmaps.bifurcations.exact_bifurcations import exact_bifurcations, gd_period_doubling
+from gdmaps.core.gd import ETA
+from gdmaps.exact.interval import compile_interval
 from gdmaps.maps import from_text
-from gdmaps.parsing import parse_bindings, parse_expression, parse_number
-from gdmaps.symbols import as_expr, exact, exact_step
+from gdmaps.core.parsing import parse_bindings, parse_expression, parse_number
+from gdmaps.core.symbols import as_expr, exact, exact_step
 
 # Each template holds {s}, the sentinel's path; a successful attack creates that file.
 PAYLOADS = {

@@ -62,7 +62,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gdmaps import Exactness, GDMap, Status, certify_measure_zero, critical_learning_rate
-from gdmaps.errors import GdmapsError
+from gdmaps.core.errors import GdmapsError
 from gdmaps.models import linear_network, mlp
 
 Q = sp.Rational

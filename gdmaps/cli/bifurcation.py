@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.errors import GdmapsError
-from gdmaps.gd import GDMap
+from gdmaps.core.errors import GdmapsError
+from gdmaps.core.gd import GDMap
 from gdmaps.cli.limits import check_limit, fmt
 from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
@@ -50,9 +50,9 @@ def add_parser(sub, command):
 
 
 def run(args):
-    from gdmaps.continuation import continuation
-    from gdmaps.lyapunov import lyapunov_spectrum
-    from gdmaps.orbit_diagram import orbit_diagram
+    from gdmaps.bifurcations.continuation import continuation
+    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
+    from gdmaps.bifurcations.orbit_diagram import orbit_diagram
 
     lo, hi = _range(args.range)
     target = resolve_target(_with_varied_value(args, lo))
@@ -133,9 +133,9 @@ def _with_varied_value(args, lo):
     """A built-in map needs every parameter; the one varied may go unsaid: bind it to LO."""
     import inspect
 
-    from gdmaps.maps.classic import _BUILDERS
+    from gdmaps.maps.classic import BUILDERS
 
-    builder = _BUILDERS.get(args.map) if args.map else None
+    builder = BUILDERS.get(args.map) if args.map else None
     if builder is None:
         return args
     given = {item.partition("=")[0].strip() for item in args.param}
@@ -217,8 +217,8 @@ def _fixed_points(target, name, p0, region):
     """Isolated fixed points at the start of the range (at most four, near-copies dropped)
     in the region widened three times about its centre, to continue; and how many found
     lie on continua."""
-    from gdmaps.family import Family
-    from gdmaps.fixed_points import fixed_points
+    from gdmaps.core.family import Family
+    from gdmaps.orbits.fixed_points import fixed_points
 
     c = np.mean(region, axis=1)
     wide = [[ci - 3 * (h - ci), ci + 3 * (h - ci)] for ci, (_, h) in zip(c, region)]
@@ -233,7 +233,7 @@ def _fixed_points(target, name, p0, region):
 
 
 def _exact(target, name, lo, hi):
-    from gdmaps.exact_bifurcations import exact_bifurcations
+    from gdmaps.bifurcations.exact_bifurcations import exact_bifurcations
 
     out = []
     for period in (1, 2):
@@ -253,7 +253,7 @@ def _bounded_starts(diagram):
 
 def _merged(conts):
     """Every continued branch, as one Continuation for the figure."""
-    from gdmaps.continuation import Continuation
+    from gdmaps.bifurcations.continuation import Continuation
 
     if not conts:
         return None

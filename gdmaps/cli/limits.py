@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal
 
-from gdmaps.errors import GdmapsError
+from gdmaps.core.errors import GdmapsError
 
 __all__ = ["LIMITS", "add_limit_argument", "limits_of", "check_limit", "whole", "fmt", "MEMORY_PER_CELL",
            "deadline", "TimeLimitReached"]

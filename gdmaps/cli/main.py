@@ -13,11 +13,11 @@ import numpy as np
 import sympy as sp
 from pathlib import Path
 
-from gdmaps.errors import GdmapsError
-from gdmaps.gd import GDMap
-from gdmaps.iterate import iterate
-from gdmaps.report import DEFAULT_ETAS, analyze
-from gdmaps.samplers import SAMPLERS, sample
+from gdmaps.core.errors import GdmapsError, InvalidArgumentError
+from gdmaps.core.gd import GDMap
+from gdmaps.basins.iterate import iterate
+from gdmaps.analysis.report import DEFAULT_ETAS, analyze
+from gdmaps.core.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
 from gdmaps.cli.limits import limits_of, number, whole
@@ -270,9 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _basins(args):
-    from gdmaps.cell_map import cell_map
+    from gdmaps.basins.cell_map import cell_map
 
-    from gdmaps.cell_map import CellLimitError
+    from gdmaps.core.errors import CellLimitError
     from gdmaps.cli.limits import MEMORY_PER_CELL
 
     target = _with_eta(resolve_target(args), args)
@@ -316,8 +316,8 @@ def _basins(args):
 
 def _slice_options(args, target, region):
     """``--dims`` and ``--at`` as (dims, at), checked before the cell map runs."""
-    from gdmaps.cell_map import _slice_args
-    from gdmaps.regions import as_region
+    from gdmaps.core.regions import slice_of
+    from gdmaps.core.regions import as_region
 
     if args.dims is None and args.at is None:
         return (0, 1), None
@@ -348,14 +348,14 @@ def _slice_options(args, target, region):
             raise GdmapsError(f"--at must be {target.dim} numbers, one per coordinate,"
                               f" got {args.at!r}") from None
     try:
-        return _slice_args(as_region(region, target.dim), dims, at)
+        return slice_of(as_region(region, target.dim), dims, at)
     except GdmapsError as exc:  # name the options, not the Python arguments
         raise GdmapsError("--" + str(exc)) from None
 
 
 def _sweep(args):
     from gdmaps.plotting import plot_phase_transition, save_figure
-    from gdmaps.sweep import sweep
+    from gdmaps.basins.sweep import sweep
 
     target = resolve_target(args)
     if not isinstance(target, GDMap):
@@ -429,7 +429,7 @@ def _require_bound(target):
 
 
 def _eta_star(target):
-    from gdmaps.critical import Exactness, critical_learning_rate
+    from gdmaps.certify.critical import Exactness, critical_learning_rate
 
     try:
         with np.errstate(all="ignore"):  # the numeric search may step where the loss overflows
@@ -441,7 +441,7 @@ def _eta_star(target):
 
 
 def _certify(args):
-    from gdmaps.certificate import certify_measure_zero
+    from gdmaps.certify.certificate import certify_measure_zero
 
     target = resolve_target(args)
     if not isinstance(target, GDMap):
@@ -555,7 +555,7 @@ def _figure(args, target, orbits, region):
 
 
 def _fixed_points(args):
-    from gdmaps.fixed_points import fixed_points
+    from gdmaps.orbits.fixed_points import fixed_points
 
     target = _with_eta(resolve_target(args), args)
     region = _region(args, target.dim)
@@ -581,7 +581,7 @@ def _fixed_points(args):
 
 
 def _orbits(args):
-    from gdmaps.periodic_orbits import periodic_orbits
+    from gdmaps.orbits.periodic_orbits import periodic_orbits
 
     target = _with_eta(resolve_target(args), args)
     region = _region(args, target.dim)
@@ -628,7 +628,7 @@ def _analyze(args):
 def _analyze_figures(target, out, args):
     """The phase-transition figure around eta* (or the given step sizes)."""
     from gdmaps.plotting import plot_phase_transition, save_figure
-    from gdmaps.sweep import sweep
+    from gdmaps.basins.sweep import sweep
 
     star = _eta_star(target)
     etas = np.linspace(0.5 * star, 1.5 * star, 21) if star else np.array(_eta_list(args))
@@ -656,8 +656,8 @@ def _analyze_figures(target, out, args):
 
 def _edge_of_stability(target, out, star, args):
     """Orbit diagram and largest Lyapunov exponent for eta from eta*/2 to 2 eta*."""
-    from gdmaps.lyapunov import lyapunov_spectrum
-    from gdmaps.orbit_diagram import orbit_diagram
+    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
+    from gdmaps.bifurcations.orbit_diagram import orbit_diagram
     from gdmaps.plotting import plot_orbit_diagram, save_figure
 
     etas = np.linspace(0.5 * star, 2 * star, 300)
@@ -689,7 +689,7 @@ def _edge_of_stability(target, out, star, args):
 
 def _thinness(target, out, star, args):
     """The dimension of the convergent set at 1.1 eta*, or why it could not be measured."""
-    from gdmaps.dimension import convergent_set_dimension
+    from gdmaps.basins.dimension import convergent_set_dimension
     from gdmaps.plotting import plot_set_dimension, save_figure
 
     try:
@@ -755,46 +755,21 @@ def _numbers(flag, text, dim):
     return np.array(vals)
 
 
-def _polish(target, x, period):
-    """Newton on f^period(x) = x from x: the periodic point near x, or a one-line error."""
-    from gdmaps.stable_manifold import _power
-
-    f = _power(target, period)
-    y = x.copy()
-    for _ in range(50):
-        r = f.numeric.step(y[None])[0] - y
-        if not np.isfinite(r).all():
-            break
-        if np.linalg.norm(r) <= 1e-12 * (1 + np.linalg.norm(y)):
-            if np.linalg.norm(y - x) <= 0.05 * (1 + np.linalg.norm(x)):
-                return y
-            break
-        J = f.numeric.jacobian(y[None])[0] - np.eye(len(y))
-        try:
-            y = y - np.linalg.solve(J, r)
-        except np.linalg.LinAlgError:
-            break
-    what = "fixed point" if period == 1 else f"point of period {period}"
-    raise GdmapsError(f"--point {','.join(f'{v:g}' for v in x)}: Newton finds no {what} of the map near"
-                      " it (within 5% of its size); give a point closer to a saddle (see gdmaps"
-                      " fixed-points / gdmaps orbits)")
-
-
 def _saddles(args, target):
     """The saddle orbits (each (period, d)) to draw manifolds of, and a note on what was skipped."""
-    from gdmaps.fixed_points import fixed_points
-    from gdmaps.periodic_orbits import periodic_orbits
-    from gdmaps.stability import Kind
+    from gdmaps.orbits.fixed_points import fixed_points
+    from gdmaps.core.stability import Kind
+    from gdmaps.orbits.periodic_orbits import periodic_orbits, periodic_point
 
     if args.point is not None:
         if args.region is not None:
             raise GdmapsError("--region is the box searched for saddles; with --point there is no"
                               " search: leave one out")
-        x = _polish(target, _numbers("--point", args.point, target.dim), args.period)
-        orbit = [x]
-        for _ in range(args.period - 1):
-            orbit.append(target.numeric.step(orbit[-1][None])[0])
-        return [np.array(orbit)], ""
+        x = _numbers("--point", args.point, target.dim)
+        try:
+            return [periodic_point(target, x, args.period)], ""
+        except InvalidArgumentError as e:
+            raise GdmapsError(f"--{e}") from None
     region = _region(args, target.dim) or [[-2.0, 2.0]] * target.dim
     if args.period == 1:
         found = fixed_points(target, region, method="numeric").points
@@ -814,8 +789,8 @@ MAX_SADDLES = 8
 
 
 def _manifolds(args):
-    from gdmaps.stable_manifold import stable_manifold
-    from gdmaps.unstable_manifold import unstable_manifold
+    from gdmaps.orbits.stable_manifold import stable_manifold
+    from gdmaps.orbits.unstable_manifold import unstable_manifold
 
     target = _with_eta(resolve_target(args), args)
     _require_bound(target)
@@ -895,7 +870,7 @@ def _map_title(target):
 
 def _lyapunov(args):
     from gdmaps.cli.bifurcation import _box
-    from gdmaps.lyapunov import lyapunov_spectrum
+    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
 
     target = _with_eta(resolve_target(args), args)
     _require_bound(target)

@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from gdmaps.errors import GdmapsError
+from gdmaps.core.errors import GdmapsError
 from gdmaps.cli.limits import whole
 
 __all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file",

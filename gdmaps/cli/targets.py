@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError
+from gdmaps.core.errors import InvalidArgumentError
 from gdmaps.cli.limits import check_limit, number, whole
-from gdmaps.losses import loss_from_text
+from gdmaps.core.losses import loss_from_text
 from gdmaps import maps, models
 
 __all__ = ["add_target_arguments", "parse_region", "resolve_target", "DEFAULT_LOSS", "MODELS"]
@@ -92,9 +92,9 @@ def _builtin(name, opts):
     """A built-in map, its parameters checked against what it takes, in CLI words."""
     import inspect
 
-    from gdmaps.maps.classic import _BUILDERS
+    from gdmaps.maps.classic import BUILDERS
 
-    builder = _BUILDERS.get(name)
+    builder = BUILDERS.get(name)
     if builder is None:
         raise InvalidArgumentError(f"--map must be one of {', '.join(map(repr, maps.NAMES))}, or a map"
                                    f" typed as text such as 'x: r*x*(1 - x)'; got {name!r}")

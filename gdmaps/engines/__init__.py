@@ -1,7 +1,7 @@
-"""Engines that run the step loop of :func:`gdmaps.iterate`.
+"""Engines that run the step loop of :func:`gdmaps.basins.iterate`.
 
 Every engine takes a numeric map and an ``(N, d)`` batch and returns the raw
-fields of an :class:`~gdmaps.iterate.IterationResult` with the same meaning, so
+fields of an :class:`~gdmaps.basins.iterate.IterationResult` with the same meaning, so
 they can be compared point for point.
 """
 

@@ -1,4 +1,4 @@
-"""The fused numba engine: steps and fate checks of :func:`gdmaps.iterate` in compiled code.
+"""The fused numba engine: steps and fate checks of :func:`gdmaps.basins.iterate` in compiled code.
 
 The map's step is generated from its symbolic template (SymPy ``cse`` and a scalar
 code printer) as two small functions over a chunk of points, compiled once per
@@ -91,16 +91,16 @@ def _is_cached(key) -> bool:
 
 
 def _numeric_types():
-    from gdmaps.compile import NumericMap
-    from gdmaps.gd import NumericGD
+    from gdmaps.core.compile import NumericMap
+    from gdmaps.core.gd import NumericGD
 
     return NumericMap, NumericGD
 
 
 def _is_symbolic_numeric(numeric, template, state, params) -> bool:
     """Whether ``numeric`` evaluates exactly ``template`` (gdmaps' own compiled form)."""
-    from gdmaps.compile import Kernel
-    from gdmaps.gd import GDKernel
+    from gdmaps.core.compile import Kernel
+    from gdmaps.core.gd import GDKernel
 
     if type(numeric) not in _numeric_types() or type(numeric.kernel) not in (Kernel, GDKernel):
         return False
@@ -308,9 +308,9 @@ def _body(template, state, params):
     """Scalar statements computing ``_o{i}`` from ``_s{i}`` and ``_p{k}``; the op count."""
     from sympy.core.function import AppliedUndef
 
-    from gdmaps.compile import _offkink
+    from gdmaps.core.compile import offkink
 
-    exprs = [_offkink(e) for e in template]
+    exprs = [offkink(e) for e in template]
     for e in exprs:
         if not e.is_Atom and not e.free_symbols <= set(state) | set(params):
             raise _UnsupportedError("free symbols outside state and parameters")

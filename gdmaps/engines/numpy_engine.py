@@ -9,7 +9,7 @@ steps one at a time to record ``||f(x) - x||``.
 The stopping test at a check is ``||f(x) - x|| <= tol_i + rtol * ||f(x)||`` with a
 tolerance ``tol_i`` per orbit, or, with ``loss_stop = (loss, gap)``, ``loss(x) <= gap_i``.
 An orbit that passes it leaves the batch with fate 1 ("stopped"): whether it converged or
-stalled at an unstable point is decided afterwards by :func:`gdmaps.iterate`.
+stalled at an unstable point is decided afterwards by :func:`gdmaps.basins.iterate`.
 """
 
 from __future__ import annotations

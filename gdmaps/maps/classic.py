@@ -11,9 +11,9 @@ import inspect
 
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, check_choice
-from gdmaps.map import Map
-from gdmaps.symbols import finite_real
+from gdmaps.core.errors import InvalidArgumentError, check_choice
+from gdmaps.core.map import Map
+from gdmaps.core.symbols import finite_real
 
 __all__ = ["NAMES", "by_name", "henon", "ikeda", "logistic", "standard"]
 
@@ -165,10 +165,10 @@ def ikeda(u) -> Map:
                {_u: finite_real("u", u)})
 
 
-_BUILDERS = {"logistic": logistic, "henon": henon, "standard": standard, "ikeda": ikeda}
+BUILDERS = {"logistic": logistic, "henon": henon, "standard": standard, "ikeda": ikeda}
 
 #: The names :func:`by_name` knows.
-NAMES = tuple(_BUILDERS)
+NAMES = tuple(BUILDERS)
 
 
 def by_name(name, **params) -> Map:
@@ -197,7 +197,7 @@ def by_name(name, **params) -> Map:
     >>> by_name("logistic", r=4)([0.5])
     array([1.])
     """
-    builder = _BUILDERS[check_choice("name", name, NAMES)]
+    builder = BUILDERS[check_choice("name", name, NAMES)]
     signature = inspect.signature(builder)
     takes = signature.parameters
     unknown = [p for p in params if p not in takes]

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from gdmaps.errors import GdmapsError, InvalidArgumentError, InvalidTypeError
-from gdmaps.map import Map
-from gdmaps.parsing import ALLOWED, parse_expression
-from gdmaps.symbols import finite_real
+from gdmaps.core.errors import GdmapsError, InvalidArgumentError, InvalidTypeError
+from gdmaps.core.map import Map
+from gdmaps.core.parsing import ALLOWED, parse_expression
+from gdmaps.core.symbols import finite_real
 
 __all__ = ["from_text"]
 
@@ -61,9 +61,9 @@ def from_text(text, params=None) -> Map:
       SymPy's builtins ``S, E, I, N, Q, beta, gamma``. The one exception is
       ``pi``, which is the constant unless it is a state variable or is given
       a value (in ``text`` or ``params``).
-    - Expressions follow the grammar of :mod:`gdmaps.parsing`: numbers, names,
+    - Expressions follow the grammar of :mod:`gdmaps.core.parsing`: numbers, names,
       ``+ - * /``, ``**`` and ``^`` (both powers) with explicit ``*``, and the
-      functions of :data:`gdmaps.parsing.FUNCTIONS` (``sin``, ``exp``, ``sqrt``,
+      functions of :data:`gdmaps.core.parsing.FUNCTIONS` (``sin``, ``exp``, ``sqrt``,
       ``tanh``, ``Max``, ``Piecewise((value, condition), ...)``, ...). Decimals
       are read exactly: ``1.4`` is ``7/5``.
     - A number is an expression without names other than ``pi``, with a finite
@@ -71,7 +71,7 @@ def from_text(text, params=None) -> Map:
     - Every assigned name must appear in a component; statements may come in
       any order.
 
-    The text is never run as Python: :mod:`gdmaps.parsing` walks its syntax tree
+    The text is never run as Python: :mod:`gdmaps.core.parsing` walks its syntax tree
     through a whitelist and refuses everything else, so untrusted text is safe.
 
     Examples

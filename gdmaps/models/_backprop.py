@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from gdmaps.errors import InvalidArgumentError
-from gdmaps.gd import NumericGD
+from gdmaps.core.errors import InvalidArgumentError
+from gdmaps.core.gd import NumericGD
 
 __all__ = ["Network", "BackpropGD", "ACTIVATIONS"]
 
@@ -78,6 +78,10 @@ class Network:
     @property
     def n_points(self) -> int:
         return self.X.shape[1]
+
+    def numeric(self, eta):
+        """The GD map of this network at step size ``eta``, by backpropagation."""
+        return BackpropGD(self, eta)
 
     def names(self) -> list[str]:
         """Parameter names in layout order: ``W{l}_{row}_{col}``, ``b{l}_{row}``."""

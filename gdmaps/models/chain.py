@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, check_int
-from gdmaps.gd import GDMap
-from gdmaps.symbols import exact
+from gdmaps.core.errors import InvalidArgumentError, check_int
+from gdmaps.core.gd import GDMap
+from gdmaps.core.symbols import exact
 
 __all__ = ["scalar_chain"]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError, check_choice, check_int
-from gdmaps.errors import check_finite_array
-from gdmaps.gd import GDMap
-from gdmaps.symbols import exact
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_choice, check_int
+from gdmaps.core.errors import check_finite_array
+from gdmaps.core.gd import GDMap
+from gdmaps.core.symbols import exact
 
 __all__ = ["linear_network", "LinearNetwork", "layer_shapes", "weight_matrices", "data_matrices"]
 
@@ -119,16 +119,16 @@ def linear_network(X, Y, widths=(), *, reduction="sum", eta=None) -> GDMap:
     return gdmap
 
 
-def _zero_target_eta_star(network):
+def zero_target_eta_star(network):
     """``sp.oo`` for a network with Y = 0 and a hidden layer (see the Notes of
     :func:`linear_network`), else None (no closed form here).
 
     Examples
     --------
     >>> import numpy as np
-    >>> _zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], [2]).network)
+    >>> zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], [2]).network)
     oo
-    >>> _zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], []).network) is None
+    >>> zero_target_eta_star(linear_network([[1, 0, 1], [0, 1, 1]], [[0, 0, 0]], []).network) is None
     True
     """
     if network is None or not network.widths or not network.Y.is_zero_matrix:

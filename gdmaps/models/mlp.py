@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from gdmaps.errors import (InvalidArgumentError, InvalidTypeError, check_choice,
-                           check_finite_array, check_int, check_positive_finite)
-from gdmaps.gd import ETA, GDMap
+from gdmaps.core.errors import (InvalidArgumentError, InvalidTypeError, check_choice, check_finite_array,
+                                check_int, check_positive_finite)
+from gdmaps.core.gd import ETA, GDMap
 from gdmaps.models._backprop import ACTIVATIONS, BackpropGD, Network
-from gdmaps.symbols import exact
+from gdmaps.core.symbols import exact
 
 __all__ = ["mlp", "MLPMap", "SYMBOLIC_LIMIT"]
 
@@ -126,7 +126,7 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
                 " the SymPy loss and cannot be the state of a GDMap; drop that feature or pass"
                 " symbolic=False")
         gdmap = GDMap(spec.loss, spec.symbols, eta)
-        gdmap.network = net  # the layout, for network initializations (gdmaps.samplers)
+        gdmap.network = net  # the layout, for network initializations (gdmaps.core.samplers)
         return gdmap
     return MLPMap(spec, eta)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gdmaps.errors import check_choice
-from gdmaps.gd import GDMap
+from gdmaps.core.errors import check_choice
+from gdmaps.core.gd import GDMap
 
 __all__ = ["relu_example"]
 

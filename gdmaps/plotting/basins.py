@@ -1,4 +1,4 @@
-"""Basins of attraction from a :class:`~gdmaps.cell_map.CellMap`: one colour per basin."""
+"""Basins of attraction from a :class:`~gdmaps.basins.cell_map.CellMap`: one colour per basin."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from gdmaps.cell_map import _slice_args
-from gdmaps.errors import InvalidArgumentError
+from gdmaps.core.regions import slice_of
+from gdmaps.core.errors import InvalidArgumentError
 from gdmaps.plotting.figures import new_axes, styled
 
 __all__ = ["plot_basins"]
@@ -24,7 +24,7 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
     Parameters
     ----------
     result : CellMap
-        From :func:`gdmaps.cell_map.cell_map` on a map of dimension d >= 2.
+        From :func:`gdmaps.basins.cell_map.cell_map` on a map of dimension d >= 2.
     dims : pair of int, keyword-only
         The two axes drawn (horizontal, vertical), distinct, in ``[0, d)``.
     at : array (d,), keyword-only
@@ -49,7 +49,7 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
     --------
     >>> import sympy as sp
     >>> from gdmaps import GDMap
-    >>> from gdmaps.cell_map import cell_map
+    >>> from gdmaps.basins.cell_map import cell_map
     >>> x, y = sp.symbols("x y")
     >>> g = GDMap((x**2 - 1)**2 / 4 + y**2 / 2, [x, y], 0.1)
     >>> fig = plot_basins(cell_map(g, [[-2, 2], [-1, 1]], (21, 11), steps=10))
@@ -74,7 +74,7 @@ def plot_basins(result, *, dims=(0, 1), at=None, ax=None, mark_attractors=True, 
     if result.dim < 2:
         raise InvalidArgumentError(
             f"plot_basins draws cell maps of dimension >= 2, got a {result.dim}-D one")
-    dims, at = _slice_args(result.region, dims, at)
+    dims, at = slice_of(result.region, dims, at)
     on = result.slice(None if result.dim == 2 else at, dims)
     i, j = dims
     fig, ax = new_axes(ax)

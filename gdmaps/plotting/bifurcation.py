@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import sympy as sp
 
-from gdmaps.errors import InvalidArgumentError, check_int
+from gdmaps.core.errors import InvalidArgumentError, check_int
 from gdmaps.plotting.figures import new_axes, styled
 
 __all__ = ["plot_orbit_diagram", "math_title"]
@@ -173,8 +173,8 @@ def math_title(target, parameter=None) -> str:
     >>> print(math_title(henon(), "a"))
     $(x, y) \\mapsto \\left(- a x^{2} + y + 1,\\; 3 x / 10\\right)$, varying $a$
     """
-    from gdmaps.gd import GDMap
-    from gdmaps.map import Map
+    from gdmaps.core.gd import GDMap
+    from gdmaps.core.map import Map
 
     if not isinstance(target, Map):
         raise InvalidArgumentError(f"target must be a Map or a GDMap, got {type(target).__name__}")
@@ -272,8 +272,8 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
     Examples
     --------
     >>> from gdmaps.maps import logistic
-    >>> from gdmaps.orbit_diagram import orbit_diagram
-    >>> from gdmaps.lyapunov import lyapunov_spectrum
+    >>> from gdmaps.bifurcations.orbit_diagram import orbit_diagram
+    >>> from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
     >>> vals = np.linspace(2.8, 4.0, 50)
     >>> d = orbit_diagram(logistic(3.0), "r", vals, n_points=20, transient=200, region=[0, 1])
     >>> lam = lyapunov_spectrum(logistic(3.0), [0.3], 500, parameter="r", values=vals)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from gdmaps.errors import InvalidArgumentError
-from gdmaps.iterate import iterate
+from gdmaps.core.errors import InvalidArgumentError
+from gdmaps.basins.iterate import iterate
 from gdmaps.plotting.figures import new_axes, styled
-from gdmaps.regions import as_region
+from gdmaps.core.regions import as_region
 
 __all__ = ["plot_fate_map"]
 

@@ -24,7 +24,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gdmaps.errors import InvalidArgumentError  # noqa: E402
+from gdmaps.core.errors import InvalidArgumentError  # noqa: E402
 
 __all__ = ["new_axes", "save_figure", "STYLE", "STYLES", "style", "current_style"]
 
@@ -95,7 +95,7 @@ def style(name="page"):
     --------
     >>> import numpy as np
     >>> from gdmaps.maps import logistic
-    >>> from gdmaps.orbit_diagram import orbit_diagram
+    >>> from gdmaps.bifurcations.orbit_diagram import orbit_diagram
     >>> from gdmaps.plotting import plot_orbit_diagram, style
     >>> d = orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 30), n_points=5,
     ...                   transient=100, region=[0, 1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError
 from gdmaps.plotting.figures import new_axes
 
 __all__ = ["plot_manifolds", "plot_stable_manifold", "MANIFOLD_COLORS"]
@@ -19,8 +19,8 @@ def plot_manifolds(*results, ax=None, labels=("x", "y"), title=None):
     Parameters
     ----------
     *results : StableManifold or UnstableManifold
-        Outputs of :func:`gdmaps.stable_manifold.stable_manifold` and
-        :func:`gdmaps.unstable_manifold.unstable_manifold` for a 2-D map, in any number
+        Outputs of :func:`gdmaps.orbits.stable_manifold.stable_manifold` and
+        :func:`gdmaps.orbits.unstable_manifold.unstable_manifold` for a 2-D map, in any number
         and order (e.g. both manifolds of each saddle).
     ax : matplotlib Axes, optional, keyword-only
         Draw into these axes; a new gdmaps-style figure otherwise.
@@ -36,8 +36,8 @@ def plot_manifolds(*results, ax=None, labels=("x", "y"), title=None):
     Examples
     --------
     >>> from gdmaps.maps.classic import henon
-    >>> from gdmaps.stable_manifold import stable_manifold
-    >>> from gdmaps.unstable_manifold import unstable_manifold
+    >>> from gdmaps.orbits.stable_manifold import stable_manifold
+    >>> from gdmaps.orbits.unstable_manifold import unstable_manifold
     >>> p = [0.6313544770895048, 0.18940634312685142]
     >>> m = henon()
     >>> fig = plot_manifolds(stable_manifold(m, p, steps=3), unstable_manifold(m, p, length=2))
@@ -106,7 +106,7 @@ def plot_stable_manifold(result, *, ax=None, labels=("x", "y"), title=None):
     Examples
     --------
     >>> from gdmaps.maps.classic import henon
-    >>> from gdmaps.stable_manifold import stable_manifold
+    >>> from gdmaps.orbits.stable_manifold import stable_manifold
     >>> W = stable_manifold(henon(), [0.6313544770895048, 0.18940634312685142], steps=3)
     >>> fig = plot_stable_manifold(W)
     >>> len(fig.axes[0].lines)

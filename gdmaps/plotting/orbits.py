@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.errors import InvalidArgumentError
+from gdmaps.core.errors import InvalidArgumentError
 from gdmaps.plotting.figures import new_axes, styled
-from gdmaps.stability import Kind
+from gdmaps.core.stability import Kind
 
 __all__ = ["plot_orbits", "MARKERS"]
 
@@ -69,7 +69,7 @@ def plot_orbits(orbits, *, cloud=None, ax=None, labels=("x", "y"), title=None):
     >>> import numpy as np
     >>> from gdmaps import iterate
     >>> from gdmaps.maps import henon
-    >>> from gdmaps.fixed_points import fixed_points
+    >>> from gdmaps.orbits.fixed_points import fixed_points
     >>> run = iterate(henon(), np.zeros((1, 2)), 2000, keep_trajectory=True)
     >>> fig = plot_orbits(fixed_points(henon()), cloud=run)
     >>> len(fig.axes[0].collections)  # the cloud and the two saddles

@@ -31,7 +31,7 @@ def plot_phase_transition(result, *, eta_star=None, axes=None):
     --------
     >>> import sympy as sp
     >>> from gdmaps import GDMap
-    >>> from gdmaps.sweep import sweep
+    >>> from gdmaps.basins.sweep import sweep
     >>> a, b = sp.symbols("a b")
     >>> s = sweep(GDMap((a*b - 1)**2 / 2, [a, b]), [0.6, 0.9, 1.1], n=300, progress=False)
     >>> fig = plot_phase_transition(s, eta_star=1.0)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gdmaps.cli.main import _cli_words
-from gdmaps.errors import FreeParameterError
+from gdmaps.core.errors import FreeParameterError
 
 HENON = ["--map", "henon", "--region=-2,2,-2,2"]
 FIVE_D = ["--loss", "(x**2 - 1)**2/4 + y**2/2 + z**2/2 + u**2/2 + v**2/2", "--eta", "0.1",

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from gdmaps import GDMap
-from gdmaps.cell_map import cell_map
+from gdmaps.basins.cell_map import cell_map
 from gdmaps.cli.main import main
 from gdmaps.plotting import plot_basins, save_figure
 

@@ -175,7 +175,7 @@ def test_iterate_convergence_rule_options_match_the_library(rule, kwargs, capsys
     import sympy as sp
 
     from gdmaps import GDMap, iterate
-    from gdmaps.samplers import sample
+    from gdmaps.core.samplers import sample
 
     assert main(["iterate", "--eta", "0.9", "--points", "300", "--json", *rule]) == 0
     got = json.loads(capsys.readouterr().out)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 numba = pytest.importorskip("numba")
 
 from gdmaps import FreeParameterError, GDMap, Map, iterate  # noqa: E402
-from gdmaps.compile import NumericMap  # noqa: E402
+from gdmaps.core.compile import NumericMap  # noqa: E402
 from gdmaps.engines import fused_engine, numba_engine, run_numpy  # noqa: E402
 
 a, b, x, y, r = sp.symbols("a b x y r")

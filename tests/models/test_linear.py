@@ -87,14 +87,14 @@ def test_bad_input(args, kwargs, error, message):
 def test_zero_targets_make_the_origin_a_flat_minimum(widths, reduction):
     """Y = 0 with a hidden layer: theta = 0 is a global minimum (L = 0) with H = 0, so s_min = 0
     and eta* = oo; without a hidden layer H = S (x) I is constant and eta* = 2/lambda_max(S)."""
-    from gdmaps.models.linear import _zero_target_eta_star
+    from gdmaps.models.linear import zero_target_eta_star
 
     X = [[1, 0, 1], [0, 1, 1]]
     g = linear_network(X, [[0, 0, 0]], widths, reduction=reduction)
     origin = {p: 0 for p in g.state}
     assert g.loss.subs(origin) == 0 and g.hessian().subs(origin).is_zero_matrix
-    assert _zero_target_eta_star(g.network) == sp.oo
+    assert zero_target_eta_star(g.network) == sp.oo
     flat = linear_network(X, [[0, 0, 0]], [], reduction=reduction)
-    assert _zero_target_eta_star(flat.network) is None
+    assert zero_target_eta_star(flat.network) is None
     assert not flat.hessian().is_zero_matrix  # S (x) I: quadratic loss, finite eta*
-    assert _zero_target_eta_star(linear_network(X, [[1, 0, 0]], widths).network) is None
+    assert zero_target_eta_star(linear_network(X, [[1, 0, 0]], widths).network) is None

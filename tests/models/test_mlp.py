@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from gdmaps import FreeParameterError, GDMap, InvalidArgumentError, InvalidTypeError, NumericGD
-from gdmaps.iterate import iterate
+from gdmaps.basins.iterate import iterate
 from gdmaps.models._backprop import BackpropGD
 from gdmaps.models.mlp import SYMBOLIC_LIMIT, MLPMap, mlp
 

@@ -6,8 +6,8 @@ import sympy as sp
 from matplotlib.collections import PathCollection, QuadMesh
 
 from gdmaps import GDMap
-from gdmaps.cell_map import cell_map
-from gdmaps.errors import InvalidArgumentError, InvalidTypeError
+from gdmaps.basins.cell_map import cell_map
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError
 from gdmaps.plotting import plot_basins, save_figure
 
 X, Y, Z = sp.symbols("x y z")

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from gdmaps import InvalidArgumentError
-from gdmaps.lyapunov import lyapunov_spectrum
+from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
 from gdmaps.maps import henon, logistic
-from gdmaps.orbit_diagram import orbit_diagram
+from gdmaps.bifurcations.orbit_diagram import orbit_diagram
 from gdmaps.plotting import plot_orbit_diagram
 from gdmaps.plotting.bifurcation import MIN_GAP, STABLE, UNSTABLE, math_title
 from gdmaps.plotting.figures import save_figure

@@ -5,7 +5,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps import GDMap
-from gdmaps.iterate import Fate
+from gdmaps.basins.iterate import Fate
 from gdmaps.plotting import plot_fate_map
 
 a, b = sp.symbols("a b")

@@ -9,7 +9,7 @@ import pytest
 
 from gdmaps import InvalidArgumentError
 from gdmaps.maps import logistic
-from gdmaps.orbit_diagram import orbit_diagram
+from gdmaps.bifurcations.orbit_diagram import orbit_diagram
 from gdmaps.plotting import STYLES, new_axes, plot_orbit_diagram, save_figure, style
 from gdmaps.plotting.figures import STYLE
 

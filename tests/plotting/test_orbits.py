@@ -3,7 +3,7 @@
 import numpy as np
 
 from gdmaps import iterate
-from gdmaps.fixed_points import fixed_points
+from gdmaps.orbits.fixed_points import fixed_points
 from gdmaps.maps import henon
 from gdmaps.plotting import plot_orbits, save_figure
 

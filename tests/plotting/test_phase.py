@@ -5,7 +5,7 @@ import sympy as sp
 
 from gdmaps import GDMap
 from gdmaps.plotting import plot_phase_transition, save_figure
-from gdmaps.sweep import sweep
+from gdmaps.basins.sweep import sweep
 
 a, b = sp.symbols("a b")
 

@@ -1,0 +1,1 @@
+"""The main job: one loss in, every analysis of it out, as typed results and a report."""

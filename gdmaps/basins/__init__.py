@@ -1,0 +1,1 @@
+"""Where gradient descent goes from many starts: convergent fractions, sweeps, cell maps, dimensions."""

@@ -1,0 +1,198 @@
+"""How often gradient descent converges: Monte Carlo fractions with exact binomial intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import beta
+
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int
+from gdmaps.core.gd import GDMap
+from gdmaps.basins.iterate import Fate, iterate
+from gdmaps.core.samplers import NETWORK_INITS, network_init, sample
+from gdmaps.core.results import Result
+
+__all__ = ["ConvergentFraction", "convergent_fraction", "clopper_pearson", "upper_bound"]
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval for a binomial proportion k/n.
+
+    Examples
+    --------
+    >>> lo, hi = clopper_pearson(0, 1000)
+    >>> lo, round(hi, 5)  # the rule of three: about 3/n
+    (0.0, 0.00368)
+
+    Notes
+    -----
+    lo = B^{-1}(alpha/2; k, n - k + 1), hi = B^{-1}(1 - alpha/2; k + 1, n - k), with B the
+    Beta distribution function (Clopper & Pearson 1934).
+    """
+    if not 0 <= k <= n or n < 1:
+        raise InvalidArgumentError(f"clopper_pearson needs 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    alpha = 1 - level
+    lo = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lo, hi
+
+
+def upper_bound(k: int, n: int, level: float = 0.95) -> float:
+    """The exact one-sided upper confidence bound for k/n: P(X <= k | p) = 1 - level.
+
+    Examples
+    --------
+    >>> round(upper_bound(0, 1000) * 1000, 3)  # the rule of three
+    2.991
+    """
+    if not 0 <= k <= n or n < 1:
+        raise InvalidArgumentError(f"upper_bound needs 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    return 1.0 if k == n else float(beta.ppf(level, k + 1, n - k))
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ConvergentFraction(Result):
+    """A Monte Carlo estimate of P(GD converges), with an exact 95% interval.
+
+    Attributes
+    ----------
+    eta : float or None
+    n, steps, seed : the run
+    sampler : str
+    counts : dict of fate name -> count
+        Every :class:`~gdmaps.basins.iterate.Fate` (moving, converged, diverged, unstable).
+    fraction : float
+        Share of converged orbits: stopped at a point that is not linearly unstable (orbits
+        stalled at an unstable point count as not converged).
+    interval : (float, float)
+        Clopper-Pearson 95% interval of the convergent probability.
+    upper : float
+        One-sided 95% upper bound (at most 3/n when nothing converged).
+    to_global_minimum : int or None
+        Converged orbits whose loss is within ``loss_tol`` (default 1e-8, relative to
+        ``max(1, |loss_min|)``) of ``loss_min``, when it was given.
+    rule : str
+        The stopping test of the run, in words (see :func:`gdmaps.basins.iterate`).
+    grad_norm_quantiles : dict or None
+        Quantiles (5, 25, 50, 75, 95 %) of the asymptotic gradient norm over the
+        orbits that did not diverge (GD maps).
+    """
+
+    eta: float | None
+    n: int
+    steps: int
+    seed: int
+    sampler: str
+    counts: dict
+    fraction: float
+    interval: tuple
+    grad_norm_quantiles: dict | None
+    upper: float = 1.0
+    to_global_minimum: int | None = None
+    rule: str = ""
+
+    def __post_init__(self):
+        # every fate has a count; one missing (a row written before Fate.UNSTABLE existed, or
+        # rebuilt from three counts) is what the others leave of n
+        counts = {f.name.lower(): self.counts.get(f.name.lower()) for f in Fate}
+        missing = [k for k, v in counts.items() if v is None]
+        if missing:
+            rest = self.n - sum(v for v in counts.values() if v is not None)
+            for k in missing:
+                counts[k] = rest if k == missing[-1] else 0
+            object.__setattr__(self, "counts", counts)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: settings, a count per fate, the fraction and its bounds (not the rule)."""
+        return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
+                "sampler": self.sampler, **self.counts, "fraction": self.fraction,
+                "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
+                "to_global_minimum": self.to_global_minimum,
+                "grad_norm_quantiles": self.grad_norm_quantiles}
+
+    def __repr__(self) -> str:
+        eta = "" if self.eta is None else f" at eta={self.eta:g}"
+        unstable = self.counts.get("unstable", 0)
+        unstable = f" ({unstable} stalled at unstable points)" if unstable else ""
+        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.n} converged{unstable},"
+                f" 95% CI [{self.interval[0]:.3g}, {self.interval[1]:.3g}]>")
+
+
+def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000, seed=0,
+                        scale=1.0, center=0.0, tol=None, backend="auto", loss_min=None,
+                        loss_tol=None, grad_tol=None, disp_tol=None, stability=True,
+                        stability_tol=1e-6) -> ConvergentFraction:
+    """The probability that an initialization converges, estimated from ``n`` samples.
+
+    Parameters
+    ----------
+    map : Map or GDMap
+    eta : float, keyword-only
+        Step size for a GD map (else its own).
+    sampler : {"normal", "uniform", "glorot", "he"}, keyword-only
+        N(center, scale^2) or uniform on the box center +- scale, per coordinate; or
+        the Glorot / He initialization of a network model (scale and center unused).
+    n, steps, seed, scale, center, backend : keyword-only
+    tol, grad_tol, disp_tol, stability, stability_tol : keyword-only
+        The convergence rule, as in :func:`gdmaps.basins.iterate`: by default the gradient fallen
+        to ``tol`` (1e-9; 1e-3 for network models) times its size at the start, at a point
+        that is not linearly unstable.
+    loss_min : float, keyword-only
+        The global minimum value of the loss, if known (e.g. 0 for a model that can
+        interpolate): converged orbits with loss within 1e-8 of it are counted.
+    loss_tol : float, keyword-only
+        With ``loss_min``: also stop orbits where ``L(x) - loss_min <= loss_tol`` (and count
+        those within ``loss_tol`` as reaching the global minimum).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from gdmaps import GDMap
+    >>> a, b = sp.symbols("a b")
+    >>> g = GDMap((a*b - 1)**2 / 2, [a, b])
+    >>> convergent_fraction(g, eta=1.2, n=2000)
+    <ConvergentFraction at eta=1.2: 0/2000 converged, 95% CI [0, 0.00184]>
+
+    A network: the default tolerance of network models, or a loss gap to the known minimum
+
+    >>> from gdmaps.models import mlp
+    >>> xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean",
+    ...           bias=True)
+    >>> convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000)
+    <ConvergentFraction at eta=0.5: 492/500 converged (5 stalled at unstable points), 95% CI [0.969, 0.993]>
+    >>> r = convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000, loss_min=0,
+    ...                         grad_tol=1e-9, loss_tol=1e-6)
+    >>> r.rule
+    '||grad L(x)|| <= 1e-09 or L(x) - 0 <= 1e-06'
+    >>> r.counts["converged"], r.to_global_minimum  # at L <= 1e-6, or at a critical point
+    (489, 489)
+    """
+    if eta is not None:
+        if not isinstance(map, GDMap):
+            raise InvalidTypeError("eta is the step size of a GD map; this map has none")
+        map = map.at(eta)
+    n = check_int("n", n, minimum=1)
+    if sampler in NETWORK_INITS:
+        x0 = network_init(map, sampler, n, seed=seed)
+    else:
+        x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
+    run = iterate(map, x0, steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
+                  loss_tol=loss_tol, loss_min=None if loss_tol is None else loss_min,
+                  stability=stability, stability_tol=stability_tol, backend=backend)
+    counts = run.counts()
+    k = counts["converged"]
+    quant = None
+    if run.eta is not None:
+        g = run.asymptotic_grad_norm[run.fate != Fate.DIVERGED]
+        if g.size:
+            quant = {str(q): float(v) for q, v in zip((5, 25, 50, 75, 95),
+                                                      np.percentile(g, [5, 25, 50, 75, 95]))}
+    to_min = None
+    if loss_min is not None and isinstance(map, GDMap):
+        conv = run.fate == Fate.CONVERGED
+        vals = map.numeric.loss(run.final[conv]) if conv.any() else np.array([])
+        gap = 1e-8 * max(1.0, abs(float(loss_min))) if loss_tol is None else loss_tol
+        to_min = int(np.sum(vals <= float(loss_min) + gap))
+    return ConvergentFraction(run.eta, n, steps, seed, sampler, counts, k / n,
+                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min, run.rule)

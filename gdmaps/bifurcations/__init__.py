@@ -1,0 +1,4 @@
+"""How the dynamics change with a parameter.
+
+Continuation, exact bifurcations, orbit diagrams and Lyapunov spectra.
+"""

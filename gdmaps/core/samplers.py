@@ -1,0 +1,95 @@
+"""Initial points for batches of orbits, reproducible from a seed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdmaps.core.errors import InvalidArgumentError, check_choice, check_finite_array, check_int
+from gdmaps.core.errors import check_positive_finite
+
+__all__ = ["sample", "network_init", "SAMPLERS", "NETWORK_INITS"]
+
+#: Distributions :func:`sample` knows.
+SAMPLERS = ("normal", "uniform")
+#: Network initializations :func:`network_init` knows.
+NETWORK_INITS = ("glorot", "he")
+
+
+def sample(kind, n, dim, *, scale=1.0, center=0.0, seed=0) -> np.ndarray:
+    """``n`` points in dimension ``dim``: Gaussian N(center, scale^2) or uniform on a box.
+
+    Examples
+    --------
+    >>> sample("uniform", 2, 3, scale=0.5, seed=1).shape
+    (2, 3)
+    >>> bool(abs(sample("uniform", 1000, 2, scale=0.5)).max() <= 0.5)
+    True
+
+    Notes
+    -----
+    "uniform" draws from the box ``[center - scale, center + scale]^dim``. Points past the
+    float range (``scale=1e308``) are refused rather than returned as inf.
+    """
+    check_choice("kind", kind, SAMPLERS)
+    n, dim = check_int("n", n, minimum=1), check_int("dim", dim, minimum=1)
+    scale = check_positive_finite("scale", scale)
+    center = check_finite_array("center", center)
+    seed = check_int("seed", seed)
+    rng = np.random.default_rng(seed)
+    unit = rng.standard_normal((n, dim)) if kind == "normal" else rng.uniform(-1.0, 1.0, size=(n, dim))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = center + scale * unit
+    if not np.isfinite(X).all():
+        raise InvalidArgumentError(
+            f"scale={scale:g} with center={_show(center)} puts initial points past the largest float"
+            f" ({np.finfo(float).max:.3g}); allowed: |center| + {np.abs(unit).max():.3g} scale below it")
+    return X
+
+
+def _show(center):
+    return f"{float(center):g}" if center.ndim == 0 else np.array2string(center, precision=3)
+
+
+def _layers(gdmap):
+    """(out, in, has_bias) per layer, in parameter order, from the model that built the map."""
+    net = getattr(gdmap, "network", None)
+    if net is None:
+        return None
+    if hasattr(net, "shapes"):  # an MLP
+        return [(o, i, bool(net.bias)) for o, i in net.shapes]
+    sizes = [net.X.shape[0], *net.widths, net.Y.shape[0]]  # a linear network
+    return [(sizes[k + 1], sizes[k], False) for k in range(len(sizes) - 1)]
+
+
+def network_init(gdmap, scheme, n, *, seed=0) -> np.ndarray:
+    """``n`` initializations of a network model: Glorot (Xavier) or He (Kaiming) normal.
+
+    Weights of a layer with fan_in inputs and fan_out outputs are N(0, s^2) with
+    s^2 = 2 / (fan_in + fan_out) (Glorot & Bengio 2010) or s^2 = 2 / fan_in (He et
+    al. 2015); biases start at 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdmaps.models import linear_network
+    >>> g = linear_network(np.eye(2), np.eye(2), [4])
+    >>> X = network_init(g, "he", 20000, seed=1)
+    >>> stds = X[:, :8].std(), X[:, 8:].std()  # W1: fan_in 2; W2: fan_in 4
+    >>> bool(np.allclose(stds, [np.sqrt(2 / 2), np.sqrt(2 / 4)], rtol=0.02))
+    True
+    """
+    check_choice("scheme", scheme, NETWORK_INITS)
+    n = check_int("n", n, minimum=1)
+    layers = _layers(gdmap)
+    if layers is None:
+        raise InvalidArgumentError(
+            f"scheme={scheme!r} needs a network model (linear_network or mlp); this map has no"
+            " layer layout: use 'normal' or 'uniform'")
+    stds = []
+    for out, inp, bias in layers:
+        s = np.sqrt(2.0 / (inp + out)) if scheme == "glorot" else np.sqrt(2.0 / inp)
+        stds += [s] * (out * inp) + [0.0] * (out if bias else 0)
+    stds = np.array(stds)
+    if stds.size != gdmap.dim:
+        raise InvalidArgumentError(f"the layer layout has {stds.size} parameters, the map {gdmap.dim}")
+    return np.random.default_rng(seed).standard_normal((n, gdmap.dim)) * stds

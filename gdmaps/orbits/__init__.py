@@ -1,0 +1,1 @@
+"""Fixed points, periodic orbits and their invariant manifolds, numeric, exact and certified."""
