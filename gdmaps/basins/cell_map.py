@@ -21,7 +21,9 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
+from gdmaps.core.gd import at_step
 from gdmaps.core.errors import CellLimitError, InvalidArgumentError, InvalidTypeError, check_int
+from gdmaps.core.numeric import check_map
 from gdmaps.core.regions import as_region, slice_of
 from gdmaps.core.results import Result
 
@@ -213,7 +215,7 @@ class CellMap(Result):
                 f" uncertain {self.uncertain_share:.3g}; boundary cells {self.boundary_share:.3g}>")
 
 
-def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=0,
+def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=0, refine=0,
              merge=True, max_cells=None, excursion=40, follow=100, boundary_samples=16) -> CellMap:
     """Attractors and basins of ``map`` on a box, by set-oriented cell mapping.
 
@@ -221,6 +223,8 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     ----------
     map : Map or GDMap
         A map with every parameter bound (a GD map with its step size fixed).
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     region : array (d, 2)
         The box ``[low, high]`` per coordinate.
     cells : int or tuple of int
@@ -341,9 +345,8 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     and is never reported as an attractor. The split of a cell is an estimate from its
     grid points: basin features smaller than the grid spacing are missed.
     """
-    dim = getattr(map, "dim", None)
-    if dim is None or not hasattr(map, "numeric"):
-        raise InvalidTypeError(f"map must be a Map or GDMap, got {type(map).__name__}")
+    map = at_step(map, eta)
+    dim = check_map(map, what="a Map or GDMap").dim
     R = as_region(region, dim)
     if isinstance(cells, (int, np.integer)) and not isinstance(cells, bool):
         cells = (cells,) * dim
@@ -410,7 +413,7 @@ def cell_map(map, region, cells, *, samples_per_cell=4, steps=1, seed=0, refine=
     return CellMap(R, cells, boxes, levels, graph, tuple(att), labels,
                    {i: float(exact[i]) for i in range(len(att))}, float(exact["escape"]),
                    float(exact["uncertain"]), exact, h, steps, samples_per_cell, seed, refine,
-                   tuple(str(v) for v in getattr(map, "state", ())), float(boundary), excursion,
+                   tuple(str(v) for v in map.state), float(boundary), excursion,
                    follow, k**dim)
 
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdmaps.basins.convergence import upper_bound
-from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int
-from gdmaps.core.gd import GDMap
+from gdmaps.core.batch import Batch, advance, sum_squares
+from gdmaps.core.errors import InvalidArgumentError, check_int
+from gdmaps.core.numeric import check_map
+from gdmaps.core.gd import at_step
 from gdmaps.core.regions import as_region
 from gdmaps.core.results import Result
 
@@ -46,14 +48,14 @@ class SetDimension(Result):
         unstable exponent of the fixed points they shadow.
     widths : ndarray
         Neighbourhood widths w, from delta down by a factor 10**(1/8) each.
-    counts : ndarray of int
-        Starts within each width of the set: V(w) is ``counts / n`` of the region.
+    converged : ndarray of int
+        Starts within each width of the set: V(w) is ``converged / starts`` of the region.
     fit : (int, int)
         Index range ``[i, j)`` of ``widths`` used in the fit: from where a tenth of the
         starts remain to where 30 do.
     box_sizes, box_counts : ndarray
         Box sides (relative to the region) and occupied-box counts of the box count.
-    n, steps, delta, seed : the run.
+    starts, steps, delta, seed : the run.
     eta : float or None
     """
 
@@ -63,11 +65,11 @@ class SetDimension(Result):
     box_dimension: float | None
     lyapunov: float
     widths: np.ndarray
-    counts: np.ndarray
+    converged: np.ndarray
     fit: tuple
     box_sizes: np.ndarray
     box_counts: np.ndarray
-    n: int
+    starts: int
     steps: int
     delta: float
     seed: int
@@ -83,17 +85,17 @@ class SetDimension(Result):
         the sampling) of the share of starts found within about that width of S. The width
         is known up to a constant factor, so this bounds an estimate, not the measure of S."""
         j = self.fit[1] - 1
-        return float(self.widths[j]), upper_bound(int(self.counts[j]), self.n)
+        return float(self.widths[j]), upper_bound(int(self.converged[j]), self.starts)
 
     def to_dict(self) -> dict:
         width, upper = self.finest
         return {"dim": self.dim, "dimension": self.dimension,
                 "dimension_stderr": self.dimension_stderr, "box_dimension": self.box_dimension,
                 "lyapunov": self.lyapunov, "widths": self.widths.tolist(),
-                "counts": self.counts.tolist(), "fit": list(self.fit),
+                "converged": self.converged.tolist(), "fit": list(self.fit),
                 "box_sizes": self.box_sizes.tolist(), "box_counts": self.box_counts.tolist(),
                 "finest_width": width, "finest_share_upper95": upper,
-                "n": self.n, "steps": self.steps, "delta": self.delta, "seed": self.seed,
+                "starts": self.starts, "steps": self.steps, "delta": self.delta, "seed": self.seed,
                 "eta": self.eta}
 
     def __repr__(self) -> str:
@@ -103,7 +105,7 @@ class SetDimension(Result):
                 f" lies within about {width:.1e} of it (95%)>")
 
 
-def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, delta=None,
+def convergent_set_dimension(map, region, *, eta=None, starts=100_000, steps=300, delta=None,
                              seed=0, blowup=1e8) -> SetDimension:
     """The dimension of the set of starts that converge to a fixed point, past eta*.
 
@@ -115,8 +117,8 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
         The box the starts are sprinkled in (uniformly, seeded).
     eta : float, keyword-only
         Step size for a GD map (else its own).
-    n : int, keyword-only
-        Number of starts: the finest width resolved shrinks as n grows.
+    starts : int, keyword-only
+        Number of starts: the finest width resolved shrinks as their number grows.
     steps : int, keyword-only
         Steps per start.
     delta : float, keyword-only
@@ -134,7 +136,7 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
     Raises
     ------
     InvalidArgumentError
-        When too few starts come close to the set to fit (raise n); when more than 1% of
+        When too few starts come close to the set to fit (raise starts); when more than 1% of
         the starts settle on a fixed point (the set has positive measure, or the run is
         too short to see the escape); or when more than 1% keep moving by up to delta per
         step without settling (lower delta).
@@ -147,7 +149,7 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
     >>> from gdmaps import GDMap
     >>> x, y = sp.symbols("x y")
     >>> res = convergent_set_dimension(GDMap((x**2 - y**2) / 2, [x, y]), [[-1, 1], [-1, 1]],
-    ...                                eta=0.5, n=20_000, steps=60)
+    ...                                eta=0.5, starts=20_000, steps=60)
     >>> round(res.dimension, 1), round(res.lyapunov, 1)  # lambda_1 = log(1 + eta) = 0.405
     (1.0, 0.4)
 
@@ -164,15 +166,11 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
     fastest, the volume all k: the slope is ``(lambda_1 + ... + lambda_k) / lambda_1 <= k``,
     so D is an upper bound of the true dimension d - k.
     """
-    if not hasattr(map, "numeric") or getattr(map, "dim", None) is None:
-        raise InvalidTypeError(f"map must be a Map or GDMap, got {type(map).__name__}")
-    if eta is not None:
-        if not isinstance(map, GDMap):
-            raise InvalidTypeError("eta is the step size of a GD map; this map has none")
-        map = map.at(eta)
+    check_map(map, what="a Map or GDMap")
+    map = at_step(map, eta)
     d = map.dim
     R = as_region(region, d)
-    n = check_int("n", n, minimum=100)
+    n = check_int("starts", starts, minimum=100)
     steps = check_int("steps", steps, minimum=20)
     seed = check_int("seed", seed)
     if delta is None:
@@ -201,7 +199,7 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
     if j - i < 3:
         raise InvalidArgumentError(
             f"too few starts come close to the convergent set to fit its dimension ({int(counts[1])}"
-            f" of {n} within {widths[1]:.2g}, at least 30 needed over 3 widths): raise n or steps,"
+            f" of {n} within {widths[1]:.2g}, at least 30 needed over 3 widths): raise starts or steps,"
             " or check that the region meets the convergent set")
     codim, codim_se = _slope(np.log(widths[i:j]), counts[i:j])
     close = stretch >= np.log(delta / widths[j - 1]) - 1e-12
@@ -213,13 +211,7 @@ def convergent_set_dimension(map, region, *, eta=None, n=100_000, steps=300, del
     box_sizes, box_counts, box_dim = _box_count(near_set, R, 2 * widths[b])
     return SetDimension(d, d - codim, codim_se, box_dim, lam, widths, counts, (int(i), int(j)),
                         box_sizes, box_counts, n, steps, float(delta), seed,
-                        getattr(map.numeric, "eta", None))
-
-
-def _step_rows(numeric):
-    if hasattr(numeric, "step_T"):
-        return numeric.step_T
-    return lambda S: numeric.step(S.T).T
+                        map.numeric.eta)
 
 
 def _stays(numeric, x0, steps, delta, blowup):
@@ -227,10 +219,9 @@ def _stays(numeric, x0, steps, delta, blowup):
     steps that each move the point by at most delta), that stay's length, and whether the
     start was still staying at the end, moving by more than delta / 100 (stuck on a
     cycle) or by at most delta / 10**4 (settled on a fixed point)."""
-    step = _step_rows(numeric)
     n, d = x0.shape
-    S = np.ascontiguousarray(x0.T)
-    alive = np.arange(n)
+    batch = Batch([np.ascontiguousarray(c) for c in x0.T],
+                  lambda rows, k: advance(numeric.step_rows, rows, k))
     run = np.zeros(n, dtype=np.int64)
     acc = np.zeros(n)
     V = np.zeros((n, d))
@@ -238,18 +229,20 @@ def _stays(numeric, x0, steps, delta, blowup):
     best_len = np.zeros(n, dtype=np.int64)
     stuck = np.zeros(n, dtype=bool)
     settled = np.zeros(n, dtype=bool)
-    d2, b2 = delta * delta, blowup * blowup
+    d2 = delta * delta
     with np.errstate(all="ignore"):
         for t in range(steps):
-            T = step(S)
-            move2 = ((T - S) ** 2).sum(axis=0)
+            S, alive = batch.rows, batch.ids
+            batch.advance(1)
+            move2 = sum_squares([a - b for a, b in zip(batch.broadcast(), S)])
             near = move2 <= d2
             idx = alive[near]
             fresh = idx[run[idx] == 0]  # a stay starts: a new tangent vector
             V[fresh] = 1 / np.sqrt(d)
             acc[fresh] = 0.0
             if idx.size:  # the Jacobian only where points stay: few, after the transient
-                w = np.einsum("nij,nj->ni", numeric.jacobian(S[:, near].T), V[idx])
+                X = np.stack([r[near] for r in S], axis=1)
+                w = np.einsum("nij,nj->ni", numeric.jacobian(X), V[idx])
                 g = np.linalg.norm(w, axis=1)
                 g = np.where(np.isfinite(g) & (g > 0), g, 1.0)
                 V[idx] = w / g[:, None]
@@ -262,11 +255,8 @@ def _stays(numeric, x0, steps, delta, blowup):
             if t == steps - 1:
                 stuck[idx] = move2[near] > d2 * 1e-4
                 settled[idx] = move2[near] <= d2 * 1e-8
-            ok = (T * T).sum(axis=0) <= b2  # False for inf and nan too
-            if not ok.all():
-                T, alive = T[:, ok], alive[ok]
-            S = T
-            if not alive.size:
+            batch.drop_escaped(blowup)
+            if not batch.size:
                 break
     return best, best_len, stuck, settled
 

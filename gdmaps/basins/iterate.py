@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.gd import at_step
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_choice, check_int
 from gdmaps.core.errors import check_finite_array, check_positive_finite
+from gdmaps.core.numeric import check_map
 from gdmaps.core.stability import spectral_radii
 from gdmaps.core.results import Result
 
@@ -91,7 +93,7 @@ class IterationResult(Result):
     stability_tol: float | None = None
 
     @property
-    def n(self) -> int:
+    def starts(self) -> int:
         """Number of orbits."""
         return len(self.fate)
 
@@ -105,6 +107,7 @@ class IterationResult(Result):
         """For GD maps, the mean of ``||grad L||`` over the last ``window`` steps."""
         return None if self.eta is None else self.asymptotic_displacement / self.eta
 
+    @property
     def counts(self) -> dict[str, int]:
         """Number of orbits per fate, by lower-case fate name."""
         tally = np.bincount(self.fate, minlength=len(Fate))
@@ -113,11 +116,11 @@ class IterationResult(Result):
     def fraction(self, fate: Fate | str = Fate.CONVERGED) -> float:
         """Share of orbits with the given fate."""
         fate = Fate[fate.upper()] if isinstance(fate, str) else Fate(fate)
-        return float(np.mean(self.fate == fate)) if self.n else 0.0
+        return float(np.mean(self.fate == fate)) if self.starts else 0.0
 
     def summary(self) -> dict:
         """Counts and statistics, JSON-ready; diverged orbits are left out of the norms."""
-        out = {"n": self.n, "steps": self.steps, "eta": self.eta, **self.counts(), "rule": self.rule}
+        out = {"starts": self.starts, "steps": self.steps, "eta": self.eta, **self.counts, "rule": self.rule}
         bounded = self.fate != Fate.DIVERGED
         key, vals = ("grad_norm", self.asymptotic_grad_norm) if self.eta is not None else (
             "displacement", self.asymptotic_displacement)
@@ -130,15 +133,15 @@ class IterationResult(Result):
         return out
 
     def __repr__(self) -> str:
-        c = self.counts()
+        c = self.counts
         eta = "" if self.eta is None else f" at eta={self.eta:g}"
         unstable = f", {c['unstable']} unstable" if c["unstable"] else ""
-        return (f"<IterationResult: {self.n} orbits, {self.steps} steps{eta}: "
+        return (f"<IterationResult: {self.starts} orbits, {self.steps} steps{eta}: "
                 f"{c['converged']} converged, {c['diverged']} diverged, {c['moving']} moving"
                 f"{unstable}>")
 
 
-def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=None,
+def iterate(map, x0, steps, *, eta=None, tol=None, grad_tol=None, disp_tol=None, loss_tol=None,
             loss_min=None, stability=True, stability_tol=1e-6, blowup=1e8, check_every=10,
             window=None, keep_trajectory=False, backend="auto"):
     """Run a batch of orbits of ``map`` and classify the fate of each.
@@ -147,6 +150,8 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
     ----------
     map : Map or GDMap
         A map with every parameter bound (for a GD map, ``eta`` fixed).
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     x0 : array (N, d) or (d,)
         Initial points; finite.
     steps : int
@@ -215,9 +220,9 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
     >>> net = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean",
     ...           bias=True, eta=0.5)
     >>> starts = network_init(net, "glorot", 200, seed=0)
-    >>> iterate(net, starts, 2000).counts()
+    >>> iterate(net, starts, 2000).counts
     {'moving': 3, 'converged': 194, 'diverged': 0, 'unstable': 3}
-    >>> iterate(net, starts, 2000, loss_min=0, loss_tol=1e-6).counts()
+    >>> iterate(net, starts, 2000, loss_min=0, loss_tol=1e-6).counts
     {'moving': 2, 'converged': 195, 'diverged': 0, 'unstable': 3}
 
     Notes
@@ -248,6 +253,7 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
     escapes. Orbits whose fate is decided leave the batch, so converged and
     diverged points cost nothing afterwards.
     """
+    map = at_step(map, eta)
     steps = check_int("steps", steps, minimum=1)
     check_every = check_int("check_every", check_every, minimum=1)
     if not (isinstance(blowup, (int, float)) and blowup > 0):
@@ -265,7 +271,7 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
     if not isinstance(stability, (bool, np.bool_)):
         raise InvalidTypeError(f"stability must be True or False, got {stability!r}")
     stability_tol = check_positive_finite("stability_tol", stability_tol)
-    eta = getattr(numeric, "eta", None)
+    eta = numeric.eta
     stop = _stopping_rule(map, numeric, X, eta, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
                           loss_tol=loss_tol, loss_min=loss_min)
     if stop.loss is not None and backend == "numba":
@@ -303,9 +309,8 @@ def iterate(map, x0, steps, *, tol=None, grad_tol=None, disp_tol=None, loss_tol=
 
 def _check_stability(map, raw, ids, rho, stability_tol):
     """Orbits ``ids`` stopped: unstable where rho(Df) exceeds 1 + tol + margin (nan: not)."""
-    numeric = map.numeric
-    if not ids.size or not (hasattr(numeric, "jacobian") or hasattr(numeric, "hessian")):
-        return  # a numeric map without derivatives cannot be checked: rho stays nan
+    if not ids.size:
+        return
     r = spectral_radii(map, raw["final"][ids])
     rho[ids] = r
     r -= 1 + stability_tol
@@ -403,7 +408,7 @@ def _stopping_rule(map, numeric, X, eta, *, tol, grad_tol, disp_tol, loss_tol, l
         if isinstance(loss_min, bool) or not isinstance(loss_min, (int, float, np.floating, np.integer)) \
                 or not np.isfinite(loss_min):
             raise InvalidArgumentError(f"loss_min must be a finite number, got {loss_min!r}")
-        if eta is None or not hasattr(numeric, "loss"):
+        if eta is None or not numeric.supports("loss"):
             raise InvalidArgumentError("loss_tol tests the loss of a GD map; this map has none:"
                                        " use disp_tol or tol")
         loss = (numeric.loss, np.full(N, float(loss_min) + loss_tol))
@@ -425,11 +430,7 @@ def _stopping_rule(map, numeric, X, eta, *, tol, grad_tol, disp_tol, loss_tol, l
 
 
 def _numeric_of(map):
-    numeric = getattr(map, "numeric", None)
-    if numeric is None or not hasattr(numeric, "step_rows"):
-        raise InvalidTypeError(
-            f"map must be a gdmaps Map or GDMap, got {type(map).__name__}")
-    return numeric
+    return check_map(map, what="a gdmaps Map or GDMap").numeric
 
 
 def _pick_engine(map, backend, keep_trajectory, *, work):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.gd import at_step
+from gdmaps.core.batch import advance, escaped
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
 from gdmaps.core.results import Result
@@ -135,7 +137,7 @@ def _inputs(map, x0, parameter, values):
     return kernel, call_args, np.ascontiguousarray(X), vals
 
 
-def lyapunov_spectrum(map, x0, steps, *, transient=1000, parameter=None, values=None, blocks=10,
+def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=None, values=None, blocks=10,
                       tol=1e-3, blowup=1e8) -> LyapunovSpectrum:
     """All ``d`` Lyapunov exponents of the orbits of ``x0``, by the QR method.
 
@@ -143,6 +145,8 @@ def lyapunov_spectrum(map, x0, steps, *, transient=1000, parameter=None, values=
     ----------
     map : Map or GDMap
         With its parameters bound, except ``parameter`` when ``values`` are given.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     x0 : array (d,) or (N, d)
         The starts, one orbit each.
     steps : int
@@ -189,6 +193,7 @@ def lyapunov_spectrum(map, x0, steps, *, transient=1000, parameter=None, values=
     >>> round(float(s.exponents.sum()), 6)  # log |det J| = log 0.3
     -1.203973
     """
+    map = at_step(map, eta)
     steps = check_int("steps", steps, minimum=1)
     blocks = check_int("blocks", blocks, minimum=2)
     if steps < blocks:
@@ -203,8 +208,10 @@ def lyapunov_spectrum(map, x0, steps, *, transient=1000, parameter=None, values=
     diverged = np.zeros(N, dtype=bool)
 
     def check(rows):
-        for r in rows:
-            diverged[~(np.abs(np.broadcast_to(r, (N,))) <= blowup)] = True
+        diverged[escaped([np.broadcast_to(r, (N,)) for r in rows], blowup, norm="max")[0]] = True
+
+    def steps_of(rows):
+        return f(*rows, *args)
 
     J = np.empty((d * d, N))
     ii = np.arange(d)
@@ -227,8 +234,7 @@ def lyapunov_spectrum(map, x0, steps, *, transient=1000, parameter=None, values=
         done = 0
         while done < transient - warm:
             k = min(_CHECK_EVERY, transient - warm - done)
-            for _ in range(k):
-                rows = f(*rows, *args)
+            rows = advance(steps_of, rows, k)
             done += k
             check(rows)
         for _ in range(warm):  # align the frame with the expanding directions first

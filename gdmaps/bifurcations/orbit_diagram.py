@@ -1,7 +1,7 @@
 """Orbit diagrams: where the orbits of a one-parameter family settle, value by value.
 
 Every parameter value and every start are stepped together: one transposed batch of
-``P * n_points`` orbits with a parameter value per orbit (:class:`gdmaps.core.family.Family`),
+``P * starts`` orbits with a parameter value per orbit (:class:`gdmaps.core.family.Family`),
 so a diagram of thousands of values costs one numpy loop over the steps.
 """
 
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.batch import Batch
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
-from gdmaps.core.regions import as_region
+from gdmaps.core.samplers import search_box
 from gdmaps.core.results import Result
 
 __all__ = ["OrbitDiagram", "orbit_diagram"]
@@ -37,9 +38,9 @@ class OrbitDiagram(Result):
     values : ndarray (P,)
         The parameter values.
     points : ndarray (P, M, d)
-        ``M = n_points * keep`` points per value: ``points[i, j * keep + k]`` is iterate
+        ``M = starts * keep`` points per value: ``points[i, j * keep + k]`` is iterate
         ``transient + 1 + k`` of start ``j`` at ``values[i]``; NaN where the orbit diverged.
-    diverged : ndarray (P, n_points) of bool
+    diverged : ndarray (P, starts) of bool
         Orbits that left ``|x_k| <= blowup`` or stopped being finite.
     transient, keep, seed : int
     state_names : tuple of str
@@ -56,7 +57,7 @@ class OrbitDiagram(Result):
     state_names: tuple = ()
 
     @property
-    def n_points(self) -> int:
+    def starts(self) -> int:
         return self.diverged.shape[1]
 
     def to_dict(self) -> dict:
@@ -75,10 +76,10 @@ class OrbitDiagram(Result):
                 f" {int(self.diverged.sum())} of {P * n} diverged>")
 
 
-def _starts(x0, n_points, region, seed, d):
+def _starts(x0, starts, region, seed, d):
     if x0 is None:
-        n = 100 if n_points is None else check_int("n_points", n_points, minimum=1)
-        R = np.tile([-1.0, 1.0], (d, 1)) if region is None else as_region(region, d)
+        n = 100 if starts is None else check_int("starts", starts, minimum=1)
+        R = search_box(region, d)
         rng = np.random.default_rng(seed)
         return R[:, 0] + (R[:, 1] - R[:, 0]) * rng.random((n, d))
     if region is not None:
@@ -87,52 +88,33 @@ def _starts(x0, n_points, region, seed, d):
     if X.ndim == 1 and X.shape == (d,):
         X = X[None, :]
     if X.ndim != 2 or X.shape[1] != d:
-        raise InvalidArgumentError(f"x0 must have shape ({d},) or (n_points, {d}), got {X.shape}")
-    if n_points is not None and check_int("n_points", n_points, minimum=1) != X.shape[0]:
+        raise InvalidArgumentError(f"x0 must have shape ({d},) or (starts, {d}), got {X.shape}")
+    if starts is not None and check_int("starts", starts, minimum=1) != X.shape[0]:
         raise InvalidArgumentError(
-            f"n_points={n_points} does not match the {X.shape[0]} starts in x0; leave n_points out")
+            f"starts={starts} does not match the {X.shape[0]} starts in x0; leave starts out")
     return X
-
-
-def _bad(rows, blowup):
-    """True where any coordinate row is non-finite or beyond ``blowup`` (NaN-safe)."""
-    bad = None
-    for r in rows:
-        b = ~(np.abs(r) <= blowup)
-        bad = b if bad is None else bad | b
-    return bad
 
 
 def _run(fam, S, p, transient, keep, blowup, out, diverged):
     """Step the orbits of ``S`` (d, n) at ``p``; fill ``out`` (n, keep, d) and ``diverged`` (n,)."""
-    n, d = S.shape[1], S.shape[0]
-    rows, alive = list(S), np.arange(n)
-
-    def drop(rows, p, alive):
-        rows = [np.broadcast_to(r, alive.shape) for r in rows]
-        bad = _bad(rows, blowup)
-        if not bad.any():
-            return rows, p, alive
-        diverged[alive[bad]] = True
-        ok = ~bad
-        return [r[ok] for r in rows], p[ok], alive[ok]
-
+    d = S.shape[0]
+    batch = Batch(list(S), lambda rows, k, p: fam.advance_rows(rows, p, k), carry=(p,))
     done = 0
-    while done < transient and alive.size:
+    while done < transient and batch.size:
         k = min(_CHECK_EVERY, transient - done)
-        rows = fam.advance_rows(rows, p, k)
+        batch.advance(k)
         done += k
-        rows, p, alive = drop(rows, p, alive)
+        diverged[batch.drop_escaped(blowup, norm="max")] = True
     for k in range(keep):
-        if not alive.size:
+        if not batch.size:
             break
-        rows = fam.advance_rows(rows, p, 1)
-        rows, p, alive = drop(rows, p, alive)
+        batch.advance(1)
+        diverged[batch.drop_escaped(blowup, norm="max")] = True
         for c in range(d):
-            out[alive, k, c] = rows[c]
+            out[batch.ids, k, c] = batch.rows[c]
 
 
-def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1000, keep=1,
+def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=1000, keep=1,
                   region=None, seed=0, blowup=1e8) -> OrbitDiagram:
     """The orbit (bifurcation) diagram of ``map`` as ``parameter`` runs over ``values``.
 
@@ -144,10 +126,10 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
         The parameter varied: ``"eta"`` for the step size of a GD map.
     values : array (P,)
         Finite parameter values.
-    x0 : array (d,) or (n_points, d), keyword-only
-        The starts, the same at every value. Default: ``n_points`` uniform random starts
+    x0 : array (d,) or (starts, d), keyword-only
+        The starts, the same at every value. Default: ``starts`` uniform random starts
         in ``region`` (seeded by ``seed``, the same starts at every value).
-    n_points : int, keyword-only
+    starts : int, keyword-only
         The number of random starts (default 100); with ``x0`` given it is ``len(x0)``.
     transient : int, keyword-only
         Steps discarded before recording.
@@ -175,7 +157,7 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
     --------
     >>> import numpy as np
     >>> from gdmaps.maps import logistic
-    >>> d = orbit_diagram(logistic(3.0), "r", [2.8, 3.2], n_points=5, region=[0, 1])
+    >>> d = orbit_diagram(logistic(3.0), "r", [2.8, 3.2], starts=5, region=[0, 1])
     >>> d
     <OrbitDiagram: 5 starts at each of 2 values of r in [2.8, 3.2], the last 1 of 1001 iterates kept;
     0 of 10 diverged>
@@ -195,7 +177,7 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
     keep = check_int("keep", keep, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     blowup = check_positive_finite("blowup", blowup)
-    X = _starts(x0, n_points, region, seed, d)
+    X = _starts(x0, starts, region, seed, d)
     n, P = X.shape[0], vals.size
     N = P * n
 
@@ -210,4 +192,4 @@ def orbit_diagram(map, parameter, values, *, x0=None, n_points=None, transient=1
     out[diverged] = np.nan
     name = fam.parameter.name
     return OrbitDiagram(name, vals, out.reshape(P, n * keep, d), diverged.reshape(P, n), transient,
-                        keep, seed, tuple(str(v) for v in getattr(map, "state", ())))
+                        keep, seed, tuple(str(v) for v in map.state))

@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.core.errors import InvalidArgumentError
+from gdmaps.core.numeric import Numeric
 from gdmaps.core.symbols import real_derivatives
 
 __all__ = ["Kernel", "NumericMap", "compile_kernel", "lambdify_rows"]
@@ -72,8 +73,8 @@ def _broadcast_rows(rows, n):
     return out
 
 
-class NumericMap:
-    """A compiled map with its parameter values bound.
+class NumericMap(Numeric):
+    """A compiled map with its parameter values bound: a :class:`~gdmaps.core.numeric.Numeric`.
 
     Evaluates one point of shape ``(d,)`` or a batch of shape ``(N, d)``.
     Non-finite results are returned as they are (inf, nan), without warnings:

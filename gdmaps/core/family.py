@@ -12,7 +12,8 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.core.compile import _broadcast_rows, compile_kernel
-from gdmaps.core.errors import FreeParameterError, InvalidArgumentError, InvalidTypeError
+from gdmaps.core.errors import FreeParameterError, InvalidArgumentError
+from gdmaps.core.numeric import check_map
 
 __all__ = ["Family"]
 
@@ -39,8 +40,7 @@ class Family:
     """
 
     def __init__(self, map, parameter):
-        if not hasattr(map, "template") or not hasattr(map, "parameters"):
-            raise InvalidTypeError(f"map must be a Map or GDMap, got {type(map).__name__}")
+        check_map(map, what="a Map or GDMap")
         names = {p.name: p for p in map.parameters}
         if isinstance(parameter, str):
             if parameter not in names:

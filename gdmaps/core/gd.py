@@ -14,7 +14,7 @@ from gdmaps.core.map import Map
 from gdmaps.core.parsing import parse_expression
 from gdmaps.core.symbols import as_expr, as_symbols, exact_floats, exact_step, real_derivatives
 
-__all__ = ["GDMap", "NumericGD", "ETA"]
+__all__ = ["GDMap", "NumericGD", "ETA", "at_step", "step_of"]
 
 #: The step-size symbol of every GD map: positive and real.
 ETA = sp.Symbol("eta", positive=True)
@@ -179,9 +179,16 @@ def compile_kernel_gd(template, state, params, loss) -> GDKernel:
 class NumericGD(NumericMap):
     """A compiled GD map: the step, and the loss, gradient and Hessian on batches."""
 
+    capabilities = frozenset({"loss", "gradient", "hessian"})
+
     def __init__(self, kernel, values, eta_index: int):
         super().__init__(kernel, values)
         self.eta = None if np.isnan(self.values[eta_index]) else self.values[eta_index]
+
+    @property
+    def can_step(self) -> bool:
+        """False while the step size is free: the loss and its derivatives evaluate, steps raise."""
+        return self.eta is not None
 
     def _need_eta(self):
         if self.eta is None:
@@ -224,3 +231,50 @@ class NumericGD(NumericMap):
     def hessian(self, X) -> np.ndarray:
         """The Hessian at a point ``(d, d)`` or a batch ``(N, d, d)``."""
         return self._rows(self.kernel.hessian_rows, X, (self.dim, self.dim))
+
+
+# -- the one rule for passing a step size --------------------------------------------
+# Every function that runs a map takes ``eta=`` keyword-only; left out, the map's own
+# bound step size is used, and a GD map whose step size is still free raises.
+
+
+def at_step(map, eta):
+    """``map`` with its step size fixed to ``eta``; ``map`` itself when ``eta`` is None.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> at_step(GDMap(x**2 / 2, [x]), 0.5).eta
+    1/2
+    >>> at_step(GDMap(x**2 / 2, [x]).at(0.5), None).eta
+    1/2
+    """
+    if eta is None:
+        return map
+    if not isinstance(map, GDMap):
+        raise InvalidArgumentError(
+            f"eta is the step size of a GD map; this {type(map).__name__} has none (got eta={eta!r}):"
+            " bind a map's parameters with map.subs(name=value)")
+    return map.at(eta)
+
+
+def step_of(gdmap, eta) -> sp.Expr:
+    """The exact step size: ``eta`` read exactly, else the map's own; free raises.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> step_of(GDMap(x**2 / 2, [x]), "0.1")
+    1/10
+    >>> step_of(GDMap(x**2 / 2, [x]), None)
+    Traceback (most recent call last):
+    ...
+    gdmaps.FreeParameterError: eta is free in this GD map: pass eta=... or fix it with gdmap.at(eta)
+    """
+    if eta is not None:
+        return exact_step(eta)
+    if gdmap.eta == ETA:
+        raise FreeParameterError("eta is free in this GD map: pass eta=... or fix it with gdmap.at(eta)")
+    return gdmap.eta

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
+from gdmaps.core.gd import at_step
+from gdmaps.core.errors import InvalidArgumentError, check_positive_finite
+from gdmaps.core.numeric import check_map
 from gdmaps.core.results import Result
 
 __all__ = ["Kind", "Stability", "classify", "stability", "orbit_multipliers", "spectral_radii",
@@ -106,13 +108,15 @@ def orbit_multipliers(map, orbit) -> np.ndarray:
     return np.linalg.eigvals(M)
 
 
-def stability(map, point_or_orbit, *, tol=1e-9) -> Stability:
+def stability(map, point_or_orbit, *, eta=None, tol=1e-9) -> Stability:
     """Multipliers, spectral radius and class of a fixed point or a periodic orbit.
 
     Parameters
     ----------
     map : Map
         A map with every parameter bound.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     point_or_orbit : array (d,) or (p, d)
         A fixed point, or the points of a periodic orbit in order.
     tol : float, keyword-only
@@ -132,9 +136,9 @@ def stability(map, point_or_orbit, *, tol=1e-9) -> Stability:
     For a GD map DG = I - eta H, so mu_i = 1 - eta lambda_i: a minimum is unstable
     when some Hessian eigenvalue exceeds 2 / eta, a saddle whenever lambda_i < 0.
     """
+    map = at_step(map, eta)
     tol = check_positive_finite("tol", tol)
-    if not hasattr(map, "numeric"):
-        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
+    check_map(map)
     pts = np.asarray(point_or_orbit, dtype=float)
     if pts.ndim not in (1, 2) or pts.shape[-1] != map.dim or not np.isfinite(pts).all():
         raise InvalidArgumentError(
@@ -197,8 +201,7 @@ def spectral_radii(map, points, *, method="auto", krylov=40, seed=0) -> np.ndarr
 
     check_choice("method", method, ("auto", "dense", "lanczos"))
     krylov = check_int("krylov", krylov, minimum=1)
-    if not hasattr(map, "numeric"):
-        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
+    check_map(map)
     numeric = map.numeric
     X = np.atleast_2d(np.asarray(points, dtype=float))
     if X.ndim != 2 or X.shape[1] != map.dim:
@@ -209,7 +212,7 @@ def spectral_radii(map, points, *, method="auto", krylov=40, seed=0) -> np.ndarr
     if X.shape[0] > CHUNK:  # chunks keep the temporaries in cache (and out of fresh pages)
         return np.concatenate([spectral_radii(map, X[i:i + CHUNK], method=method, krylov=krylov,
                                               seed=seed + i) for i in range(0, X.shape[0], CHUNK)])
-    eta = getattr(numeric, "eta", None)
+    eta = numeric.eta
     hvp = _hvp_of(map) if eta is not None else None
     if method == "auto":
         method = "lanczos" if hvp is not None and map.dim > DENSE_LIMIT else "dense"
@@ -221,8 +224,8 @@ def spectral_radii(map, points, *, method="auto", krylov=40, seed=0) -> np.ndarr
         if method == "lanczos":
             lo, hi = _lanczos_extremes(hvp, X, min(krylov, map.dim), seed)
             rho = np.maximum(np.abs(1 - eta * lo), np.abs(1 - eta * hi))
-        elif eta is not None and map.dim == 2 and hasattr(getattr(numeric, "kernel", None),
-                                                          "hessian_rows"):
+        elif eta is not None and map.dim == 2 and numeric.kernel is not None \
+                and numeric.supports("hessian"):
             # the four Hessian rows as the compiled kernel returns them: no (N, 2, 2) array
             cols = [np.ascontiguousarray(c) for c in X.T]
             # float copies: a Hessian row may come back as an int constant (relu pieces give 0)
@@ -277,7 +280,7 @@ def _network_numeric(map):
 
 def _hvp_of(map):
     numeric = map.numeric
-    if hasattr(numeric, "hvp"):
+    if numeric.supports("hvp"):
         return numeric.hvp
     back = _network_numeric(map)
     return None if back is None else back.hvp
@@ -285,7 +288,7 @@ def _hvp_of(map):
 
 def _dense_hessian(map, X):
     numeric = map.numeric
-    if not hasattr(numeric, "hvp"):
+    if not numeric.supports("hvp"):
         numeric = _network_numeric(map) or numeric
     return numeric.hessian(X)
 

@@ -125,7 +125,7 @@ class FusedEngine:
         self.kernel = kernel
 
     def _serves(self, numeric) -> bool:
-        k = getattr(numeric, "kernel", None)
+        k = numeric.kernel
         if k is self.kernel:
             return type(numeric) in _numeric_types()
         return k is not None and _is_symbolic_numeric(numeric, self.kernel.template,
@@ -140,7 +140,7 @@ class FusedEngine:
         from gdmaps.engines.numpy_engine import run_numpy
 
         if (keep_trajectory or loss_stop is not None or not self._serves(numeric)
-                or (hasattr(numeric, "eta") and numeric.eta is None)):
+                or not numeric.can_step):
             # trajectories, a loss test, foreign numeric maps and unbound step sizes: the
             # reference engine (which raises the library's error for an unbound step size)
             return run_numpy(numeric, X, steps, tol=tol, blowup=blowup, check_every=check_every,

@@ -16,22 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdmaps.core.batch import advance, as_rows, escaped, sum_squares
+
 __all__ = ["run_numpy"]
 
 MOVING, CONVERGED, DIVERGED = 0, 1, 2
-
-
-def _as_rows(out, n):
-    """Step outputs as float rows of length n (constant components come back as scalars)."""
-    return [o if type(o) is np.ndarray and o.shape == (n,) and o.dtype == np.float64
-            else np.full(n, o, dtype=float) for o in out]
-
-
-def _sumsq(rows):
-    acc = rows[0] * rows[0]
-    for r in rows[1:]:
-        acc += r * r
-    return acc
 
 
 def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_trajectory=False,
@@ -55,7 +44,6 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
         traj[0] = X
     step = numeric.step_rows
     win_start = steps - window
-    blow2 = blowup * blowup
     rows = [np.ascontiguousarray(c, dtype=float) for c in X.T]
     idx = np.arange(N)
     n = N
@@ -67,12 +55,10 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
                 k = 1
             else:
                 k = min(check_every - t % check_every, win_start - t)
-                for _ in range(k - 1):
-                    rows = step(rows)
-                rows = _as_rows(rows, n)
-            after = _as_rows(step(rows), n)
+                rows = as_rows(advance(step, rows, k - 1), n)
+            after = as_rows(step(rows), n)
             t += k
-            disp = np.sqrt(_sumsq([a - s for a, s in zip(after, rows)]))
+            disp = np.sqrt(sum_squares([a - s for a, s in zip(after, rows)]))
             if t > win_start:
                 asym[idx] += disp
             if traj is not None:
@@ -80,17 +66,11 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
             if t % check_every and t < steps:
                 rows = after
                 continue
-            nrm2 = _sumsq(after)
-            bad = ~(nrm2 <= blow2)  # nan counts as bad
-            over = nrm2 == np.inf
-            if over.any():  # the squared norm overflowed: ask the coordinates themselves
-                cols = np.flatnonzero(over)
-                finite = np.ones(cols.size, dtype=bool)
-                for a in after:
-                    finite &= np.isfinite(a[cols])
-                bad[cols] = ~finite | (blowup < np.inf)
-            thr = tol if not rtol else tol + rtol * np.sqrt(nrm2)  # nrm2 = inf: never
-            conv = ~bad & (disp <= thr) & ~(over & (rtol > 0))
+            bad, nrm2 = escaped(after, blowup)
+            if rtol:  # nrm2 = inf (overflow): never
+                conv = ~bad & (disp <= tol + rtol * np.sqrt(nrm2)) & ~(nrm2 == np.inf)
+            else:
+                conv = ~bad & (disp <= tol)
             if gap is not None and not conv.all():
                 with np.errstate(all="ignore"):
                     conv |= ~bad & (loss_stop[0](np.stack(rows, axis=1)) <= gap[idx])
@@ -119,10 +99,10 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
                 n = idx.size
             last_ok = rows
         if n:  # still moving: the displacement at the final state
-            after = _as_rows(step(rows), n)
+            after = as_rows(step(rows), n)
             for c in range(d):
                 final[idx, c] = rows[c]
-            displacement[idx] = np.sqrt(_sumsq([a - s for a, s in zip(after, rows)]))
+            displacement[idx] = np.sqrt(sum_squares([a - s for a, s in zip(after, rows)]))
     asym /= window
     asym[fate == DIVERGED] = np.inf
     return dict(final=final, fate=fate, decided_at=decided_at, displacement=displacement,

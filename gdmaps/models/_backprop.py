@@ -76,7 +76,7 @@ class Network:
         self.n_params = off
 
     @property
-    def n_points(self) -> int:
+    def n_data(self) -> int:
         return self.X.shape[1]
 
     def numeric(self, eta):
@@ -169,7 +169,7 @@ class Network:
 
     def activation_size(self) -> int:
         """Floats per batch point held by a pass; sizes the Hessian chunks."""
-        return sum(self.sizes[1:]) * self.n_points
+        return sum(self.sizes[1:]) * self.n_data
 
 
 def _t(A):
@@ -183,14 +183,16 @@ class BackpropGD(NumericGD):
     ``step``/``__call__``, ``jacobian``, ``loss``, ``gradient``, ``hessian`` on a
     point ``(P,)`` or a batch ``(N, P)``; ``hvp``; and the forms used by the
     iteration engines: ``step_rows`` (a list of P rows ``(N,)``) and the transposed
-    ``step_T``/``advance_T`` on ``(P, N)``. There is
-    no compiled ``kernel``: engines that need one should fall back to these methods.
+    ``step_T``/``advance_T`` on ``(P, N)``. Its ``kernel`` is None (nothing compiled):
+    engines that need one fall back to these methods.
     With ``eta=None`` (a free step size) the loss and its derivatives evaluate and
     the step and its Jacobian raise :class:`~gdmaps.FreeParameterError`.
     """
 
     #: Hessian columns are built in chunks holding about this many floats.
     CHUNK_FLOATS = 4_000_000
+    capabilities = NumericGD.capabilities | {"hvp"}
+    kernel = None  # no compiled kernel: engines and fast paths use the methods
 
     def __init__(self, network: Network, eta: float | None):
         # NumericGD.__init__ wants a compiled kernel; this class has none.

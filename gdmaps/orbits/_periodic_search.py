@@ -15,6 +15,7 @@ import numpy as np
 from gdmaps.orbits import _cycle_seeds as seeds
 from gdmaps.orbits._cycle_sets import merge, prime_mask
 from gdmaps.orbits._shooting import Domain, davidchack_lai, newton, newton_error, stabilizing_matrices
+from gdmaps.core.numeric import check_map
 from gdmaps.core.errors import (FreeParameterError, InvalidArgumentError, InvalidTypeError, check_choice,
                                 check_finite_array, check_int, check_positive_finite)
 
@@ -23,7 +24,7 @@ __all__ = ["Search", "prepare", "find", "refill", "guesses_for", "TRANSFORMS", "
 #: Named sets of stabilising matrices.
 TRANSFORMS = ("auto", "all", "signs", "identity")
 #: The keyword options shared by periodic_orbits and periodic_orbits_up_to.
-OPTIONS = ("n_seeds", "iterates", "transforms", "max_rounds", "tol", "distinct_tol", "modulo", "seed")
+OPTIONS = ("starts", "iterates", "transforms", "max_rounds", "tol", "distinct_tol", "modulo", "seed")
 #: Error estimates (box widths) above which a solution counts as ill-conditioned: see keep().
 ILL = 1e-4
 
@@ -161,12 +162,11 @@ def _neighbor_seeds(neighbors, p, dom):
 # -- input ------------------------------------------------------------------------------
 
 
-def prepare(map, region, *, n_seeds=2048, iterates=65536, transforms="auto", max_rounds=4,
+def prepare(map, region, *, starts=2048, iterates=65536, transforms="auto", max_rounds=4,
             tol=1e-10, distinct_tol=1e-8, modulo=None, seed=0) -> Search:
     """Check the map and every option; errors name the argument and what is allowed."""
-    if not (hasattr(type(map), "numeric") and hasattr(map, "dim")):  # on the type: .numeric compiles
-        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
-    free = tuple(getattr(map, "free_parameters", ()))
+    check_map(map)
+    free = tuple(map.free_parameters)
     if free:
         raise FreeParameterError(
             f"periodic_orbits needs values for the free parameters {', '.join(str(f) for f in free)}"
@@ -185,7 +185,7 @@ def prepare(map, region, *, n_seeds=2048, iterates=65536, transforms="auto", max
         raise InvalidTypeError(f"seed must be an integer, got {seed!r}")
     return Search(map, map.numeric, Domain(low, high, period), np.stack([low, high], axis=1),
                   None if modulo is None else tuple(None if L == 0 else float(L) for L in period),
-                  mats, check_int("n_seeds", n_seeds, minimum=1), check_int("iterates", iterates),
+                  mats, check_int("starts", starts, minimum=1), check_int("iterates", iterates),
                   check_int("max_rounds", max_rounds, minimum=1), check_positive_finite("tol", tol),
                   check_positive_finite("distinct_tol", distinct_tol), np.random.default_rng(seed))
 

@@ -64,9 +64,9 @@ class Domain:
 
 
 def _fast(num):
-    """The compiled row functions of ``num`` (a NumericMap), or None for another object."""
-    kernel = getattr(num, "kernel", None)
-    if kernel is None or not hasattr(num, "values"):
+    """The compiled row functions of ``num`` (a Numeric), or None when it has no kernel."""
+    kernel = num.kernel
+    if kernel is None:
         return None
     return kernel.rows, kernel.jacobian_rows, num.values
 

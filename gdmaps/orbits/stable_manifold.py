@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.gd import at_step
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
+from gdmaps.core.numeric import Numeric, check_map
 from gdmaps.core.results import Result, jsonable
 from gdmaps.core.stability import Kind, classify
 
@@ -48,7 +50,7 @@ class _Manifold(Result):
     kind = "stable"
 
     @property
-    def n_points(self) -> int:
+    def size(self) -> int:
         """Total number of computed points over all branches."""
         return int(sum(len(b) for b in self.branches))
 
@@ -60,7 +62,7 @@ class _Manifold(Result):
                 "branches": [_plain(b) for b in self.branches],
                 "levels": [np.asarray(v).tolist() for v in self.levels],
                 "anchors": list(self.anchors) or [0] * len(self.branches),
-                "delta": jsonable(self.delta), "dropped": self.dropped, "n_points": self.n_points,
+                "delta": jsonable(self.delta), "dropped": self.dropped, "size": self.size,
                 "notes": self.notes}
 
     def _repr_markdown_(self) -> str:
@@ -121,11 +123,14 @@ def _describe(res, tail):
     what = (f"the saddle {at}" if res.period == 1
             else f"the period-{res.period} saddle orbit through {at}")
     return (f"<{type(res).__name__}: {res.dimension}-D of {what} (multipliers {mus});"
-            f" {len(res.branches)} branches, {res.n_points} points, {tail}>")
+            f" {len(res.branches)} branches, {res.size} points, {tail}>")
 
 
-class _Power:
-    """The p-th iterate f^p of a map as a numeric map: batched step and chain-rule Jacobian."""
+class _Power(Numeric):
+    """The p-th iterate f^p of a map as a numeric map: batched step and chain-rule Jacobian.
+
+    It stands in for the map too (``.numeric`` is itself), where the code asks a map for it.
+    """
 
     def __init__(self, map, p):
         self.map, self.p, self.dim = map, p, map.dim
@@ -154,8 +159,7 @@ def _power(map, p):
 
 def _orbit_of(map, point, period):
     """The saddle orbit (period, d) from a point (with ``period``) or an Orbit, checked to be periodic."""
-    if not hasattr(map, "numeric"):
-        raise InvalidTypeError(f"map must be a gdmaps Map, got {type(map).__name__}")
+    check_map(map)
     period = check_int("period", period, minimum=1)
     if hasattr(point, "points") and hasattr(point, "stability"):  # an Orbit
         pts = np.asarray(point.points, dtype=float)
@@ -271,7 +275,7 @@ def _stable_basis(J, stable):
     return U[:, :k]
 
 
-def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20, delta=1e-5,
+def stable_manifold(map, point, *, eta=None, period=1, length=5.0, samples=200, steps=20, delta=1e-5,
                     inverse=None, tol=1e-12, maxiter=50) -> StableManifold:
     """Compute the stable manifold of a saddle fixed point or periodic orbit by backward iteration.
 
@@ -280,6 +284,8 @@ def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20,
     map : Map
         A map with every parameter bound, locally invertible (``det Df != 0``)
         along the manifold.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     point : array (d,) or Orbit
         The saddle fixed point, a point of a saddle periodic orbit (with ``period``), or an
         :class:`~gdmaps.orbits.orbit.Orbit`.
@@ -289,7 +295,7 @@ def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20,
     length : float or None, keyword-only
         For 1-D manifolds, cut each branch at this arc length from the saddle
         (None: keep every computed point).
-    n_points : int, keyword-only
+    samples : int, keyword-only
         Seeds per side (1-D: points of the fundamental domain) or, for
         higher-dimensional manifolds, directions on the seed sphere.
     steps : int, keyword-only
@@ -319,7 +325,7 @@ def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20,
     >>> from gdmaps.maps.classic import henon
     >>> a, b = 1.4, 0.3
     >>> x = (-(1 - b) + np.sqrt((1 - b)**2 + 4*a)) / (2*a)
-    >>> W = stable_manifold(henon(a, b), [x, b*x], n_points=100, steps=4, length=None)
+    >>> W = stable_manifold(henon(a, b), [x, b*x], samples=100, steps=4, length=None)
     >>> W
     <StableManifold: 1-D of the saddle [0.631354, 0.189406] (multipliers 0.155946, -1.92374);
      2 branches, 1000 points, 0 dropped>
@@ -338,28 +344,28 @@ def stable_manifold(map, point, *, period=1, length=5.0, n_points=200, steps=20,
     back. Points where Newton fails are dropped (their later preimages too)
     and counted in ``dropped``.
 
-    For a stable manifold of dimension k >= 2 the seeds are ``n_points``
+    For a stable manifold of dimension k >= 2 the seeds are ``samples``
     directions on the sphere of radius delta in the stable eigenspace, and
     ``branches[j]`` is its j-th preimage. This is only the local manifold and a
     few backward images: the spheres do not tile a fundamental domain (the
     contraction rates differ between directions, and complex multipliers
     rotate), so the annuli between them are not filled in.
     """
+    map = at_step(map, eta)
     orbit, period = _orbit_of(map, point, period)
-    n_points = check_int("n_points", n_points, minimum=2)
+    samples = check_int("samples", samples, minimum=2)
     steps = check_int("steps", steps, minimum=0)
     delta = check_positive_finite("delta", delta)
     if length is not None:
         length = check_positive_finite("length", length)
     if inverse is not None:
-        if not hasattr(inverse, "numeric"):
-            raise InvalidTypeError(f"inverse must be a gdmaps Map, got {type(inverse).__name__}")
+        check_map(inverse, name="inverse")
         if inverse.dim != map.dim:
             raise InvalidArgumentError(
                 f"inverse must have the dimension of map ({map.dim}), got {inverse.dim}")
     f = _power(map, period)
     inv = None if inverse is None else _power(inverse, period)
-    parts = [_at_point(f, inv, x, tol, maxiter, n_points, steps, delta, length, period)
+    parts = [_at_point(f, inv, x, tol, maxiter, samples, steps, delta, length, period)
              for x in orbit]
     if period == 1:
         return parts[0]
@@ -394,7 +400,7 @@ def saddle_multipliers(f, p, period, who):
     return J, mus, n_up, n_down
 
 
-def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, period):
+def _at_point(map, inverse, p, tol, maxiter, samples, steps, delta, length, period):
     """The stable manifold of the saddle fixed point p of ``map`` (f^period)."""
     J, mus, n_up, n_down = saddle_multipliers(map, p, period, "stable_manifold")
     if np.min(np.abs(mus)) < 1e-12:
@@ -424,8 +430,8 @@ def _at_point(map, inverse, p, tol, maxiter, n_points, steps, delta, length, per
             return Y, ok
 
     if n_down == 1:
-        return _one_dimensional(p, J, mus, back, how, n_points, steps, delta, length)
-    return _higher_dimensional(p, J, mus, n_down, back, how, n_points, steps, delta)
+        return _one_dimensional(p, J, mus, back, how, samples, steps, delta, length)
+    return _higher_dimensional(p, J, mus, n_down, back, how, samples, steps, delta)
 
 
 def _iterate_back(back, seeds, guess, steps, p=None, radius=None):
@@ -455,14 +461,14 @@ def _iterate_back(back, seeds, guess, steps, p=None, radius=None):
     return out
 
 
-def _one_dimensional(p, J, mus, back, how, n_points, steps, delta, length):
+def _one_dimensional(p, J, mus, back, how, samples, steps, delta, length):
     w, V = np.linalg.eig(J)
     i = int(np.argmin(np.abs(w)))
     mu = float(w[i].real)
     v = V[:, i].real
     v = v / np.linalg.norm(v)
     v = v * (1 if v[np.argmax(np.abs(v))] > 0 else -1)  # deterministic orientation
-    s = np.geomspace(delta, delta / abs(mu), n_points, endpoint=False)
+    s = np.geomspace(delta, delta / abs(mu), samples, endpoint=False)
     sides = {}
     for sign in (1, -1):
         seeds = p + sign * s[:, None] * v
@@ -489,7 +495,7 @@ def _one_dimensional(p, J, mus, back, how, n_points, steps, delta, length):
             P, L = P[keep], L[keep]
         branches.append(P)
         levels.append(L)
-    notes = (f"1-D stable manifold (mu_s = {mu:.6g}) from {n_points} log-spaced seeds per side on the"
+    notes = (f"1-D stable manifold (mu_s = {mu:.6g}) from {samples} log-spaced seeds per side on the"
              f" fundamental domain [{delta:.3g}, {delta / abs(mu):.3g}) along the stable eigenvector,"
              f" {steps} backward steps by {how}")
     if dropped:
@@ -508,9 +514,9 @@ def _sphere(k, n):
     return U / np.linalg.norm(U, axis=1, keepdims=True)
 
 
-def _higher_dimensional(p, J, mus, k, back, how, n_points, steps, delta):
+def _higher_dimensional(p, J, mus, k, back, how, samples, steps, delta):
     B = _stable_basis(J, np.abs(np.linalg.eigvals(J)) < 1)
-    dirs = _sphere(k, n_points) @ B.T
+    dirs = _sphere(k, samples) @ B.T
     seeds = p + delta * dirs
     # the linear preimage within the stable eigenspace: J restricted to it is invertible
     guess = p + np.linalg.solve(J, (seeds - p).T).T
@@ -521,7 +527,7 @@ def _higher_dimensional(p, J, mus, k, back, how, n_points, steps, delta):
         dropped += int((~good).sum())
         branches.append(X[good])
         levels.append(np.full(int(good.sum()), j))
-    notes = (f"{k}-D stable manifold: local manifold seeded as {n_points} directions on the sphere of"
+    notes = (f"{k}-D stable manifold: local manifold seeded as {samples} directions on the sphere of"
              f" radius {delta:.3g} in the stable eigenspace, {steps} backward images by {how};"
              " limitation: the spheres do not tile a fundamental domain, the gaps between them"
              " are not filled")
