@@ -159,7 +159,7 @@ def _exact_product(gdmap):
         f" P = {pstar},"
         f" so on the minima H = q''(P) g g^T with g_i = P / w_i (w = ({', '.join(map(str, ws))})),"
         f" whose only non-zero eigenvalue is"
-        f" q''(P) sum_i P^2 / w_i^2 >= q''(P) k |P|^(2 - 2/{k}) by AM-GM (equality at"
+        f" q''(P) sum_i P^2 / w_i^2 >= {k} q''(P) |P|^(2 - 2/{k}) by AM-GM (equality at"
         f" |w_i| = |P|^(1/{k})); q''(P) = {curv}.")
     # H = q''(P) g g^T has rank 1 on the (k-1)-dimensional minima: Morse-Bott when q''(P*) > 0
     return CriticalLearningRate(eta, s, Exactness.EXACT, point, argument,

@@ -16,7 +16,7 @@ from pathlib import Path
 from gdmaps.core.errors import GdmapsError, InvalidArgumentError
 from gdmaps.core.gd import GDMap
 from gdmaps.basins.iterate import iterate
-from gdmaps.analysis.report import DEFAULT_ETAS, analyze
+from gdmaps.analysis.pipeline import analyze
 from gdmaps.core.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
@@ -68,6 +68,11 @@ def _check_batch(args, dim, runs=1):
 BATCH_LIMITS = ("points", "steps", "work")
 
 
+def _init_region(args, dim):
+    """The library's region from --scale and --center: the box center +- scale."""
+    return [[args.center - args.scale, args.center + args.scale]] * dim
+
+
 def _add_rule(p):
     """The convergence rule of gdmaps.iterate, as options."""
     g = p.add_argument_group("when an orbit counts as converged")
@@ -105,15 +110,26 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
-    p = _command(sub, "analyze", "the main job: the GD map, its Jacobian and the fate of random"
-                 " initializations at several step sizes; writes report.md with --out",
-                 "gdmaps analyze\n"
-                 "gdmaps analyze --loss '(a*b*c - 1)**2/2' --etas 0.3,0.7 --out out/",
+    p = _command(sub, "analyze", "the main job: the GD map, its Jacobian, the critical set, eta* with"
+                 " certificates below and above it, the fate of random initializations at several step"
+                 " sizes, the phase transition, fate maps, the dimension of the convergent set and the"
+                 " orbit diagram; writes report.md and figures with --out",
+                 "gdmaps analyze --out out/\n"
+                 "gdmaps analyze --loss '(a*b*c - 1)**2/2' --etas 0.3,0.7 --out out/\n"
+                 "gdmaps analyze --loss '(x**2 - 1)**2/4 + y**2/2' --skip orbit-diagram --json",
                  limits=(*BATCH_LIMITS, "etas"))
     add_target_arguments(p)
-    p.add_argument("--etas", default=",".join(map(str, DEFAULT_ETAS)),
-                   help="comma-separated step sizes, each a finite number > 0")
-    p.add_argument("--out", metavar="DIR", help="write report.md (and figures) into DIR")
+    p.add_argument("--etas", default=None,
+                   help="comma-separated step sizes of the table of fates, each a finite number > 0"
+                   " (default: 0.25, 0.5, 0.9, 1.1 and 1.5 times eta*)")
+    p.add_argument("--region", metavar="LO,HI,...",
+                   help="the box of the fate maps, the dimension and the orbit diagram (default -2,2"
+                   " per coordinate, widened to hold the critical points found)")
+    p.add_argument("--skip", metavar="PART,...",
+                   help="parts not to compute: critical-set, critical-rate, certificates, fates, sweep,"
+                   " fate-maps, dimension, orbit-diagram, lyapunov")
+    p.add_argument("--progress", action="store_true", help="say each part as it finishes, on stderr")
+    p.add_argument("--out", metavar="DIR", help="write report.md and the figures (.png, .pdf) into DIR")
     _add_batch(p)
     p.set_defaults(run=_analyze)
 
@@ -364,8 +380,8 @@ def _sweep(args):
     _check_batch(args, target.dim, len(etas))
     out = out_dir("--out", args.out)
     result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
-                   progress=not args.json, n=args.points, steps=args.steps, seed=args.seed,
-                   sampler=args.init, scale=args.scale, center=args.center,
+                   progress=not args.json, starts=args.points, steps=args.steps, seed=args.seed,
+                   init=args.init, region=_init_region(args, target.dim),
                    eta_star=_eta_star(target), **_rule(args))
     for note in result.notes if args.json else ():  # said on stderr already when not --json
         print(f"gdmaps sweep: {note}", file=sys.stderr)
@@ -449,21 +465,18 @@ def _certify(args):
     eta = _exact_eta(args.eta)
     out_file("--latex", args.latex)
     with np.errstate(all="ignore"):  # its numeric eta* search may step where the loss overflows
-        cert = certify_measure_zero(target, eta, target=args.target)
+        cert = certify_measure_zero(target, eta=eta, target=args.target)
     if args.latex:
         Path(args.latex).write_text(cert.to_latex())
     if args.json:
         crit = cert.critical   # the one the verdict rests on: nothing is computed twice
         star, exactness = crit.eta_star, crit.exactness.value
         bracket = [crit.certified_lower, crit.certified_upper]
+        # the certificate's own to_dict, with eta* (the one the verdict rests on) lifted to the top
         print(dumps_indented({
-            "status": cert.status.value, "eta": str(cert.eta), "target": cert.target,
-            "reason": cert.reason, "eta_star": _exact_text(star), "eta_star_exactness": exactness,
+            **cert.to_dict(), "eta_star": _exact_text(star), "eta_star_exactness": exactness,
             "eta_star_bracket": bracket,
-            "global_minima": {True: "proved", None: "not proved", False: "none exist"}[crit.minima_proved],
-            "steps": [{"name": s.name, "established": s.established, "evidence": s.evidence}
-                      for s in cert.steps],
-            "witness": None if cert.witness is None else {k: str(v) for k, v in cert.witness.items()}}))
+            "global_minima": {True: "proved", None: "not proved", False: "none exist"}[crit.minima_proved]}))
     else:
         print(cert.to_markdown())
         if args.latex:
@@ -603,127 +616,43 @@ def _orbits(args):
 
 
 def _analyze(args):
+    """Parse, call gdmaps.analyze, render: the command computes nothing itself."""
+    from gdmaps.analysis.figures import write_report
+    from gdmaps.analysis.pipeline import FRACTIONS, SWEEP_GRID
+
     target = resolve_target(args)
     if not isinstance(target, GDMap):
         raise GdmapsError("gdmaps analyze studies a loss or a model, not a plain map;"
                           " use gdmaps iterate for maps")
-    etas = _eta_list(args)
-    _check_batch(args, target.dim, len(etas))
-    out_dir("--out", args.out)
-    report = analyze(target, etas, n=args.points, steps=args.steps, init=args.init,
-                     scale=args.scale, seed=args.seed)
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        thin = _analyze_figures(target, out, args)
-        (out / "report.md").write_text(report.to_markdown() + _figure_section(out, thin))
+    etas = None if args.etas is None else _eta_list(args)
+    _check_batch(args, target.dim, len(etas or FRACTIONS) + SWEEP_GRID[2])
+    skip = _skip_list(args)
+    box = _region(args, target.dim)
+    out = out_dir("--out", args.out)
+    result = analyze(target, etas=etas, starts=args.points, steps=args.steps, seed=args.seed,
+                     init=args.init, region=_init_region(args, target.dim), box=box, skip=skip,
+                     progress=args.progress)
+    report = write_report(result, out) if out is not None else None
     if args.json:
-        print(dumps_indented(report.to_dict()))
-    else:
-        print(report)
-        if args.out:
-            print(f"wrote {Path(args.out) / 'report.md'}")
+        print(dumps_indented(result.to_dict()))
+        return
+    print(result)
+    if report is not None:
+        print(f"wrote {report}")
 
 
-def _analyze_figures(target, out, args):
-    """The phase-transition figure around eta* (or the given step sizes)."""
-    from gdmaps.plotting import plot_phase_transition, save_figure
-    from gdmaps.basins.sweep import sweep
+def _skip_list(args):
+    """--skip PART,... as part names of gdmaps.analyze (dashes or underscores)."""
+    from gdmaps.analysis.pipeline import PARTS
 
-    star = _eta_star(target)
-    etas = np.linspace(0.5 * star, 1.5 * star, 21) if star else np.array(_eta_list(args))
-    result = sweep(target, etas, progress=False, n=min(args.points, 2000),
-                   steps=args.steps, seed=args.seed, sampler=args.init, scale=args.scale,
-                   eta_star=star)
-    save_figure(plot_phase_transition(result), out / "phase_transition.png")
-    save_figure(plot_phase_transition(result), out / "phase_transition.pdf")
-    if star and target.dim == 2:
-        import matplotlib.pyplot as plt
-
-        from gdmaps.plotting import STYLE, plot_fate_map
-
-        with plt.rc_context(STYLE):
-            fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.4))
-        for ax, factor in zip(axes, (0.9, 1.1)):
-            plot_fate_map(target.at(factor * star), [[-2, 2], [-2, 2]], resolution=201,
-                          steps=args.steps, ax=ax, title=rf"$\eta = {factor}\,\eta^*$")
-        save_figure(fig, out / "basins.png")
-        save_figure(fig, out / "basins.pdf")
-    if not star:
-        return None
-    return _thinness(target, out, star, args) + "\n\n" + _edge_of_stability(target, out, star, args)
-
-
-def _edge_of_stability(target, out, star, args):
-    """Orbit diagram and largest Lyapunov exponent for eta from eta*/2 to 2 eta*."""
-    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
-    from gdmaps.bifurcations.orbit_diagram import orbit_diagram
-    from gdmaps.plotting import plot_orbit_diagram, save_figure
-
-    etas = np.linspace(0.5 * star, 2 * star, 300)
-    try:
-        diagram = orbit_diagram(target, "eta", etas, n_points=50, transient=1000, keep=4,
-                                region=[[-2, 2]] * target.dim, seed=args.seed)
-    except GdmapsError as err:  # a model without a symbolic step (large MLPs)
-        return f"## Past the edge of stability\n\nNo orbit diagram: {err}"
-    bounded = ~diagram.diverged
-    first = np.argmax(bounded, axis=1)
-    x0 = np.nan_to_num(diagram.points[np.arange(len(etas)), first * diagram.keep], nan=0.5)
-    lam = lyapunov_spectrum(target, x0, 2000, transient=500, parameter="eta", values=etas)
-    fig = plot_orbit_diagram(diagram, lyapunov=lam, title="GD past the edge of stability")
-    for ax in fig.axes:
-        ax.axvline(star, color="0.4", ls="--", lw=0.8)
-    fig.axes[0].annotate(r"$\eta^*$", (star, 1), xycoords=("data", "axes fraction"),
-                         xytext=(3, -12), textcoords="offset points")
-    save_figure(fig, out / "bifurcation.png")
-    save_figure(fig, out / "bifurcation.pdf")
-    chaos = lam.chaotic & bounded.any(axis=1)
-    where = (f"the largest Lyapunov exponent is first positive at eta = {etas[np.argmax(chaos)]:.4g}"
-             f" = {etas[np.argmax(chaos)] / star:.3g} eta*" if chaos.any()
-             else "the largest Lyapunov exponent stays <= 0 up to 2 eta*")
-    return (f"## Past the edge of stability\n\nThe last 4 of 1004 iterates of 50 uniform starts on"
-            f" [-2, 2]^{target.dim} at 300 step sizes from eta*/2 to 2 eta*, and the largest Lyapunov"
-            f" exponent (QR method, 2000 steps) of one bounded orbit per step size: past eta* the"
-            f" minima lose stability by period doubling; {where}.\n\n![bifurcation](bifurcation.png)")
-
-
-def _thinness(target, out, star, args):
-    """The dimension of the convergent set at 1.1 eta*, or why it could not be measured."""
-    from gdmaps.basins.dimension import convergent_set_dimension
-    from gdmaps.plotting import plot_set_dimension, save_figure
-
-    try:
-        res = convergent_set_dimension(target, [[-2, 2]] * target.dim, eta=1.1 * star,
-                                       n=200_000, seed=args.seed)
-    except GdmapsError as err:
-        return f"not measured at 1.1 eta*: {err}"
-    fig = plot_set_dimension(res, title=r"the convergent set at $\eta = 1.1\,\eta^*$")
-    save_figure(fig, out / "convergent_set.png")
-    save_figure(fig, out / "convergent_set.pdf")
-    width, upper = res.finest
-    return (f"At eta = 1.1 eta*, the starts that converge form a set of dimension"
-            f" {res.dimension:.2f} +- {res.dimension_stderr:.2f} in {res.dim}-D (sprinkler"
-            f" estimate from 200000 uniform starts on [-2, 2]^{res.dim}); the starts within about"
-            f" {width:.1e} of it are at most {upper:.2g} of the box (one-sided 95% on the sampling;"
-            f" the width is known up to a constant factor).")
-
-
-def _figure_section(out, thin=None):
-    text = ("\n## Phase transition\n\nConvergent fraction (95% Clopper-Pearson interval) and the"
-            " asymptotic gradient norm against the step size; eta* dashed.\n\n"
-            "![phase transition](phase_transition.png)\n")
-    if (out / "basins.png").exists():
-        text += ("\n## Basins\n\nThe fate of GD from every point of a 201 x 201 grid, below and"
-                 " above eta*: above it, what still converges is a null set (the stable set of"
-                 " the saddles).\n\n![basins](basins.png)\n")
-    if thin:
-        measured, _, edge = thin.partition("\n\n")
-        text += "\n## How thin the convergent set is\n\n" + measured + "\n"
-        if (out / "convergent_set.png").exists():
-            text += "\n![convergent set](convergent_set.png)\n"
-        if edge:
-            text += "\n" + edge + "\n"
-    return text
+    if not args.skip:
+        return ()
+    names = [s.strip().replace("-", "_") for s in args.skip.split(",")]
+    bad = [n for n in names if n not in PARTS]
+    if bad:
+        raise GdmapsError(f"--skip must name parts among {','.join(p.replace('_', '-') for p in PARTS)},"
+                          f" got {bad[0]!r} in {args.skip!r}")
+    return tuple(names)
 
 
 def _iterate(args):
@@ -731,7 +660,7 @@ def _iterate(args):
     _require_bound(target)
     _check_batch(args, target.dim)
     try:
-        x0 = sample(args.init, args.points, target.dim, scale=args.scale, center=args.center,
+        x0 = sample(args.init, args.points, target.dim, region=_init_region(args, target.dim),
                     seed=args.seed)
     except GdmapsError as exc:  # in the options' words
         raise GdmapsError(re.sub(r"\b(scale|center)=", r"--\1 ", str(exc))) from None
@@ -814,10 +743,10 @@ def _manifolds(args):
             try:
                 if kind == "stable":
                     W = stable_manifold(target, orbit[0], period=len(orbit), length=args.length,
-                                        n_points=args.points, steps=args.steps, delta=args.delta)
+                                        samples=args.points, steps=args.steps, delta=args.delta)
                 else:
                     W = unstable_manifold(target, orbit[0], period=len(orbit), length=args.length,
-                                          n_points=args.points, steps=args.steps, delta=args.delta,
+                                          samples=args.points, steps=args.steps, delta=args.delta,
                                           max_gap=args.max_gap, max_points=max(args.points, args.max_points))
             except GdmapsError as err:
                 if args.point is not None:

@@ -17,18 +17,41 @@ def run(capsys, *argv):
 
 def test_analyze_default_writes_report(tmp_path, capsys):
     code, out, _ = run(capsys, "analyze", "--points", "300", "--out", str(tmp_path))
-    assert code == 0 and "Jacobian" in out
+    assert code == 0 and "Jacobian" in out and f"wrote {tmp_path / 'report.md'}" in out
     report = (tmp_path / "report.md").read_text()
-    assert "I - \\eta H" in report and "| 1.5 | 0 |" in report  # nothing converges past eta* = 1
+    assert "I - \\eta H" in report and "| 1.5 | 1.5 | 0 |" in report  # nothing converges past eta* = 1
+    assert "Not computed" not in report
 
 
 def test_analyze_json_counts_add_up(capsys):
-    code, out, _ = run(capsys, "analyze", "--points", "200", "--etas", "0.5,1.2", "--json")
+    code, out, _ = run(capsys, "analyze", "--points", "200", "--etas", "0.5,1.2", "--json",
+                       "--skip", "dimension,orbit-diagram")
     data = json.loads(out)
-    assert code == 0 and [r["eta"] for r in data["runs"]] == [0.5, 1.2]
-    for r in data["runs"]:
-        assert r["converged"] + r["diverged"] + r["moving"] == 200
-    assert data["runs"][0]["converged"] > 150 and data["runs"][1]["converged"] == 0
+    assert code == 0 and [r["eta"] for r in data["fates"]] == [0.5, 1.2]
+    for r in data["fates"]:
+        assert r["converged"] + r["diverged"] + r["moving"] + r["unstable"] == 200
+    assert data["fates"][0]["converged"] > 150 and data["fates"][1]["converged"] == 0
+    # everything the report shows: eta*, the certificates, the critical set
+    assert data["critical_rate"]["eta_star"] == "1" and data["critical_rate"]["exactness"] == "exact"
+    assert [c["status"] for c in data["certificates"]] == ["fails", "holds"]
+    assert len(data["critical_set"]["components"]) == 2
+    assert data["dimension"] == {"skipped": True, "part": "dimension",
+                                 "reason": "skipped on request (skip='dimension')"}
+
+
+def test_analyze_json_is_the_library_result(capsys):
+    import gdmaps
+    from gdmaps.cli.options import dumps
+
+    argv = ["--loss", "(x**2 - 1)**2/4 + y**2/2", "--points", "100", "--steps", "300", "--seed", "3"]
+    code, out, _ = run(capsys, "analyze", *argv, "--json")
+    direct = gdmaps.analyze("(x**2 - 1)**2/4 + y**2/2", starts=100, steps=300, seed=3)
+    assert code == 0 and json.loads(out) == json.loads(dumps(direct.to_dict()))
+
+
+def test_analyze_bad_skip_is_one_line(capsys):
+    code, _, err = run(capsys, "analyze", "--skip", "basins")
+    assert code == 2 and "--skip must name parts among critical-set," in err
 
 
 @pytest.mark.parametrize("argv", [
@@ -41,7 +64,8 @@ def test_analyze_json_counts_add_up(capsys):
 def test_iterate_json(argv, capsys):
     code, out, _ = run(capsys, "iterate", *argv, "--json")
     data = json.loads(out)
-    assert code == 0 and data["converged"] + data["diverged"] + data["moving"] == data["n"]
+    counts = data["converged"] + data["diverged"] + data["moving"] + data["unstable"]
+    assert code == 0 and counts == data["starts"]
 
 
 def test_iterate_logistic_converges_to_its_fixed_point(capsys):
@@ -57,7 +81,7 @@ def test_linear_network_from_npz(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", X=X, Y=X[:1])
     code, out, _ = run(capsys, "iterate", "--model", "linear_network", "-p",
                        f"data={tmp_path / 'd.npz'}", "-p", "widths=2", "--eta", "0.01", "--json")
-    assert code == 0 and json.loads(out)["n"] == 1000
+    assert code == 0 and json.loads(out)["starts"] == 1000
 
 
 def test_mlp_and_relu_models(tmp_path, capsys):
@@ -67,7 +91,7 @@ def test_mlp_and_relu_models(tmp_path, capsys):
     code, out, _ = run(capsys, "iterate", "--model", "mlp", "-p", f"data={tmp_path / 'd.npz'}",
                        "-p", "widths=8", "-p", "activation=relu", "--eta", "0.01", "--points", "20",
                        "--scale", "0.5", "--json")
-    assert code == 0 and json.loads(out)["n"] == 20
+    assert code == 0 and json.loads(out)["starts"] == 20
     # the ReLU example: eta* = 50/353 (about 0.142) under the sum normalization
     code, out, _ = run(capsys, "iterate", "--model", "relu_example", "--eta", "0.1", "--json")
     assert code == 0 and json.loads(out)["converged"] > 0
@@ -138,6 +162,15 @@ def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
     assert 1.24 < first < 1.4 and (tmp_path / "bifurcation.png").stat().st_size > 1000
 
 
+def test_analyze_custom_loss_draws_every_figure(tmp_path, capsys):
+    code, _, err = run(capsys, "analyze", "--loss", "(a*b*c - 1)**2/2", "--points", "200", "--steps", "300",
+                       "--out", str(tmp_path))
+    assert code == 0 and "Traceback" not in err
+    report = (tmp_path / "report.md").read_text()
+    for stem in ("phase_transition", "fate_maps", "convergent_set", "bifurcation"):
+        assert f"]({stem}.png)" in report and (tmp_path / f"{stem}.png").stat().st_size > 1000
+
+
 def test_basins_double_well_is_symmetric(tmp_path, capsys):
     code, out, _ = run(capsys, "basins", "--loss", "(x**2 - 1)**2/4 + y**2/2", "--eta", "0.1",
                        "--region=-2,2,-1,1", "--cells", "31,15", "--steps", "10", "--json",
@@ -181,5 +214,5 @@ def test_iterate_convergence_rule_options_match_the_library(rule, kwargs, capsys
     got = json.loads(capsys.readouterr().out)
     a, b = sp.symbols("a b")
     direct = iterate(GDMap((a * b - 1) ** 2 / 2, [a, b], 0.9), sample("normal", 300, 2, seed=0), 1000,
-                     **kwargs).counts()
+                     **kwargs).counts
     assert {k: got[k] for k in direct} == direct
