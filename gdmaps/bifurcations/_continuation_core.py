@@ -67,6 +67,9 @@ class System:
     def correct(self, u, *, direction=None, anchor=None, fixed_lam=False):
         """Newton on F = 0 with one more equation: (corrected u, iterations), or None.
 
+        A bordered (pseudo-arclength) system whose step length the caller controls: not
+        the damped Newton of :mod:`gdmaps.core.newton`.
+
         With ``fixed_lam``: lam stays at ``u[-1]``. Otherwise the extra equation is
         ``direction . (u - anchor) = 0`` (the pseudo-arclength hyperplane).
         """

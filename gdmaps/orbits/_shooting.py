@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.newton import backtrack
+
 __all__ = ["Domain", "newton", "newton_step", "newton_error", "davidchack_lai", "stabilizing_matrices"]
 
 
@@ -219,14 +221,8 @@ def newton(num, X, dom, *, tol, max_iter=20, halvings=4, stall=4):
             # a Newton step longer than the box is a jump to nowhere: cap it
             big = np.abs(D / dom.width).max(axis=(1, 2))
             s = np.minimum(1.0, 0.5 / np.where(big > 0, big, 1.0))
-            Xn, Fn, rn = _trial(num, Xa, D, s, dom)
-            for _ in range(halvings):
-                worse = ~(rn < r)
-                if not worse.any():
-                    break
-                s = np.where(worse, s / 2, s)
-                Xw, Fw, rw = _trial(num, Xa[worse], D[worse], s[worse], dom)
-                Xn[worse], Fn[worse], rn[worse] = Xw, Fw, rw
+            Xn, Fn, rn = backtrack(lambda sel, s, Xa=Xa, D=D: _trial(num, Xa[sel], D[sel], s, dom),
+                                   r, s, halvings=halvings)
         X[active] = Xn
         ok = dom.near(Xn) & np.isfinite(rn)
         res[active[~ok]] = np.inf

@@ -8,7 +8,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.core.errors import InvalidArgumentError, check_choice, check_int
-from gdmaps.core.gd import GDMap
+from gdmaps.core.gd import GDMap, at_step
 from gdmaps.orbits.orbit import Orbit
 from gdmaps.core.regions import as_region
 from gdmaps.core.stability import stability
@@ -174,6 +174,7 @@ def _off_poles(comps, poles, gens, params):
 
 def _newton(map, X, roots, *, iters, power=2.0, shift=1.0):
     """Batched Newton (pseudo-inverse steps) with Farrell deflation of known roots."""
+    # not gdmaps.core.newton.backtrack: deflation rescales every step, and no line search runs
     gd = isinstance(map, GDMap)
     num = map.numeric
     with np.errstate(all="ignore"):
@@ -231,7 +232,7 @@ def _numeric(map, region, *, starts, seed, deflations, tol, iters):
     return pts
 
 
-def fixed_points(map, region=None, *, method="symbolic", starts=200, seed=0, deflations=2,
+def fixed_points(map, region=None, *, eta=None, method="symbolic", starts=200, seed=0, deflations=2,
                  tol=1e-10, iters=40) -> FixedPoints:
     """The fixed points of ``map``: exactly, numerically in a box, or certified.
 
@@ -240,6 +241,8 @@ def fixed_points(map, region=None, *, method="symbolic", starts=200, seed=0, def
     map : Map or GDMap
         For GD maps the fixed points are the critical points of the loss, for
         every eta, so eta may stay free with ``method="symbolic"``.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     region : array (d, 2), optional
         A box ``[low, high]`` per coordinate; needed by the numeric methods.
     method : {"symbolic", "numeric", "certified"}, keyword-only
@@ -270,6 +273,7 @@ def fixed_points(map, region=None, *, method="symbolic", starts=200, seed=0, def
     Birkisson & Funke 2015) divides the residual by ``prod_r (||x - r||^-2 + 1)`` so
     Newton cannot return to a known root r.
     """
+    map = at_step(map, eta)
     check_choice("method", method, METHODS)
     if method == "symbolic":
         return _symbolic(map, tol=1e-8)

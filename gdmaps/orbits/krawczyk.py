@@ -77,6 +77,8 @@ def _mids(values) -> np.ndarray:
 
 def _polish(fun, m, p, d, steps):
     """A few Newton steps in floats, while they shrink; the ball test decides anyway."""
+    # one point in ball arithmetic, stopped when the step stops shrinking: not the batched
+    # damped Newton of gdmaps.core.newton
     last = math.inf
     for _ in range(steps):
         try:

@@ -17,6 +17,7 @@ import numpy as np
 from gdmaps.core.gd import at_step
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.core.numeric import Numeric, check_map
+from gdmaps.core.newton import backtrack
 from gdmaps.core.results import Result, jsonable
 from gdmaps.core.stability import Kind, classify
 
@@ -237,16 +238,15 @@ def preimages(map, X, guess, *, tol=1e-12, maxiter=50):
             if idx.size == 0:
                 break
             dY = np.linalg.solve(J, -R[idx][..., None])[..., 0]
-            t = np.ones(idx.size)
-            r_old = r[idx]
-            for _ in range(30):  # backtracking: halve the step until the residual decreases
-                Yt = Y[idx] + t[:, None] * dY
-                Rt = step(Yt) - X[idx]
-                rt = np.linalg.norm(Rt, axis=1)
-                worse = ~(rt < r_old) & (t > 1e-6)
-                if not worse.any():
-                    break
-                t[worse] /= 2
+            r_old, Y0, X0 = r[idx], Y[idx], X[idx]
+
+            def trial(sel, t, Y0=Y0, X0=X0, dY=dY):
+                Yt = Y0[sel] + t[:, None] * dY[sel]
+                Rt = step(Yt) - X0[sel]
+                return Yt, Rt, np.linalg.norm(Rt, axis=1)
+
+            # halve the step until the residual decreases (down to a factor 2^-20)
+            Yt, Rt, rt = backtrack(trial, r_old, np.ones(idx.size), halvings=30, floor=1e-6)
             better = np.isfinite(rt) & (rt < r_old)
             upd = idx[better]
             Y[upd], R[upd], r[upd] = Yt[better], Rt[better], rt[better]
