@@ -35,7 +35,7 @@ def plot_set_dimension(result, *, axes=None, title=None):
     >>> from gdmaps import GDMap, convergent_set_dimension
     >>> x, y = sp.symbols("x y")
     >>> res = convergent_set_dimension(GDMap((x**2 - y**2) / 2, [x, y]), [[-1, 1], [-1, 1]],
-    ...                                eta=0.5, n=20_000, steps=60)
+    ...                                eta=0.5, starts=20_000, steps=60)
     >>> len(plot_set_dimension(res).axes)
     2
     """
@@ -48,8 +48,8 @@ def plot_set_dimension(result, *, axes=None, title=None):
     else:
         ax1, ax2 = axes
         fig = ax1.figure
-    w, share = result.widths, result.counts / result.n
-    some = result.counts > 0
+    w, share = result.widths, result.converged / result.starts
+    some = result.converged > 0
     i, j = result.fit
     ax1.loglog(w[some], share[some], "o", ms=3, color="0.6", label="all widths")
     ax1.loglog(w[i:j], share[i:j], "o", ms=3, color="C0", label="fitted")
