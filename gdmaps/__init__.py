@@ -13,12 +13,14 @@ from gdmaps.core.gd import ETA, GDMap, NumericGD
 from gdmaps.basins.iterate import Fate, IterationResult, iterate
 from gdmaps.core.losses import loss_from_text
 from gdmaps.core.parsing import parse_bindings, parse_expression, parse_number
-from gdmaps.analysis.report import Analysis, analyze
+from gdmaps.analysis.pipeline import Analysis, Skipped, analyze
+from gdmaps.analysis.fate_map import FateMap, fate_map
 from gdmaps.core.stability import Kind, Stability, classify, spectral_radii, stability
 from gdmaps.orbits.orbit import Enclosure, Orbit
 from gdmaps.exact.varieties import Component
 from gdmaps.orbits.fixed_points import FixedPoints, fixed_points
-from gdmaps.orbits.periodic_orbits import PeriodicOrbits, periodic_orbits, periodic_orbits_up_to
+from gdmaps.orbits.periodic_orbits import (PeriodicOrbits, SearchStatus, periodic_orbits,
+                                           periodic_orbits_up_to, periodic_point)
 from gdmaps.orbits.exact_orbits import ExactOrbit, exact_periodic_orbits
 from gdmaps.orbits.krawczyk import certify_orbit, refine_mpmath
 from gdmaps.certify.critical import CriticalLearningRate, Exactness, critical_learning_rate
@@ -41,10 +43,11 @@ from gdmaps import maps, models
 __all__ = [
     "Map", "GDMap", "NumericGD", "ETA",
     "iterate", "Fate", "IterationResult",
-    "analyze", "Analysis", "loss_from_text", "parse_expression", "parse_number", "parse_bindings",
+    "analyze", "Analysis", "Skipped", "fate_map", "FateMap",
+    "loss_from_text", "parse_expression", "parse_number", "parse_bindings",
     "stability", "Stability", "Kind", "classify", "spectral_radii", "Orbit", "Enclosure",
     "fixed_points", "FixedPoints", "Component",
-    "periodic_orbits", "periodic_orbits_up_to", "PeriodicOrbits",
+    "periodic_orbits", "periodic_orbits_up_to", "PeriodicOrbits", "SearchStatus", "periodic_point",
     "exact_periodic_orbits", "ExactOrbit",
     "certify_orbit", "refine_mpmath", "NotCertifiableError", "RefinementError",
     "critical_learning_rate", "CriticalLearningRate", "Exactness",
