@@ -38,9 +38,9 @@ def main():
         crit = critical_learning_rate(g)
         t2 = time.perf_counter()
         eta = sp.Rational(sp.N(sp.Rational(11, 10) * crit.eta_star, 12))
-        non_singularity(g, eta)
+        non_singularity(g, eta=eta)
         t3 = time.perf_counter()
-        cert = certify_measure_zero(g, eta)
+        cert = certify_measure_zero(g, eta=eta)
         t4 = time.perf_counter()
         row = dict(d_in=d_in, width=h, d_out=d_out, params=g.dim, build=t1 - t0, eta_star=t2 - t1,
                    det=t3 - t2, certify=t4 - t3, total=t4 - t0, status=cert.status.value)

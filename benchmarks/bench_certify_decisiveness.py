@@ -336,7 +336,7 @@ def certify_timed(g, eta, limit):
     signal.setitimer(signal.ITIMER_REAL, limit)
     t = time.perf_counter()
     try:
-        return certify_measure_zero(g, eta).status.value, time.perf_counter() - t
+        return certify_measure_zero(g, eta=eta).status.value, time.perf_counter() - t
     except _Timeout:
         return "timeout", time.perf_counter() - t
     except Exception as exc:  # noqa: BLE001 -- a crash is a result of the benchmark

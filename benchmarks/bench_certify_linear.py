@@ -48,7 +48,7 @@ _NETWORK = {}  # the GD map, inherited by the forked worker
 
 
 def _current(eta):
-    t, cert = timed(lambda: certify_measure_zero(_NETWORK["g"], eta))
+    t, cert = timed(lambda: certify_measure_zero(_NETWORK["g"], eta=eta))
     return t, cert.status.value
 
 
@@ -78,7 +78,7 @@ def main(current=True, limit=300.0):
         width = (crit.certified_upper - crit.certified_lower) / crit.certified_upper
         etas = (0.9 * crit.certified_lower, 1.1 * crit.certified_upper)
         with mock.patch.object(certificate, "critical_learning_rate", lambda _g, crit=crit: crit):
-            wired = [timed(lambda e=e, g=g: certify_measure_zero(g, e)) for e in etas]
+            wired = [timed(lambda e=e, g=g: certify_measure_zero(g, eta=e)) for e in etas]
         wired = [(t, c.status.value) for t, c in wired]
         now = [current_run(g, e, limit) for e in etas] if current else None
         row = dict(params=g.dim, build=t_build, bracket=t_crit, width=width,

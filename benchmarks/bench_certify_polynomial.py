@@ -70,7 +70,7 @@ def main():
         verdicts, times = [], []
         for f in (R(9, 10), R(11, 10)):
             eta = sp.Rational(str(sp.N(f * crit.eta_star, 15))) if crit.eta_star.is_finite else 1
-            t, cert = best(lambda loss=loss, eta=eta: certify_measure_zero(GDMap(loss, [a, b]), eta),
+            t, cert = best(lambda loss=loss, eta=eta: certify_measure_zero(GDMap(loss, [a, b]), eta=eta),
                            repeats=1)
             verdicts.append(cert.status.value)
             times.append(t)

@@ -44,7 +44,7 @@ def main():
     old, new = iterate(ab.at(1e-10), x0, 1000, **OLD), iterate(ab.at(1e-10), x0, 1000)
     print("## eta = 1e-10, (ab - 1)^2/2, 100 N(0,1) starts, 1000 steps")
     print(f"old: {old}\nnew: {new}\nmedian ||grad L|| at the end: {np.median(new.grad_norm):.3f}")
-    out["tiny_eta"] = {"old": old.counts(), "new": new.counts(),
+    out["tiny_eta"] = {"old": old.counts, "new": new.counts,
                        "median_grad": float(np.median(new.grad_norm))}
 
     # 2. the phase-transition sweep of examples/convergent_set.py and the analyze etas
@@ -54,8 +54,8 @@ def main():
     print("| eta | old | new | old fraction | new fraction |\n|---|---|---|---|---|")
     rows = []
     for eta in etas:
-        o = convergent_fraction(ab, eta=float(eta), n=n, **OLD)
-        w = convergent_fraction(ab, eta=float(eta), n=n)
+        o = convergent_fraction(ab, eta=float(eta), starts=n, **OLD)
+        w = convergent_fraction(ab, eta=float(eta), starts=n)
         rows.append({"eta": float(eta), "old": o.counts, "new": w.counts})
         print(f"| {eta:g} | {fmt(o.counts)} | {fmt(w.counts)} | {o.fraction:.4f} | {w.fraction:.4f} |")
     out["sweep_ab"] = rows
@@ -73,10 +73,10 @@ def main():
         sharp = o.fate == 1
         lam = np.linalg.eigvalsh(g.numeric.hessian(o.final[sharp]))[:, -1] if sharp.any() else []
         n_sharp = int(np.sum(eta * np.asarray(lam) > 2 + 1e-6))
-        rows.append({"eta": eta, "old": o.counts(), "old_sharper_than_2_over_eta": n_sharp,
-                     "new_tol_1e-9": t9.counts(), "new_default": d.counts()})
-        print(f"| {eta:g} | {fmt(o.counts())} ({n_sharp} with eta lambda_max > 2) | "
-              f"{fmt(t9.counts())} | {fmt(d.counts())} |")
+        rows.append({"eta": eta, "old": o.counts, "old_sharper_than_2_over_eta": n_sharp,
+                     "new_tol_1e-9": t9.counts, "new_default": d.counts})
+        print(f"| {eta:g} | {fmt(o.counts)} ({n_sharp} with eta lambda_max > 2) | "
+              f"{fmt(t9.counts)} | {fmt(d.counts)} |")
     out["xor"] = rows
 
     # 4. an over-parametrized network: 2-32-1 tanh (96 parameters) on 16 points
@@ -98,9 +98,9 @@ def main():
         w = iterate(g, starts, steps)
         t_new = time.perf_counter() - t
         lo = iterate(g, starts, steps, loss_min=0, loss_tol=1e-4)
-        rows.append({"eta": eta, "old": o.counts(), "new": w.counts(), "loss": lo.counts(),
+        rows.append({"eta": eta, "old": o.counts, "new": w.counts, "loss": lo.counts,
                      "time_old": t_old, "time_new": t_new})
-        print(f"| {eta:g} | {fmt(o.counts())} | {fmt(w.counts())} | {fmt(lo.counts())} |"
+        print(f"| {eta:g} | {fmt(o.counts)} | {fmt(w.counts)} | {fmt(lo.counts)} |"
               f" {t_old:.1f} s / {t_new:.1f} s |")
     out["mlp96"] = rows
 

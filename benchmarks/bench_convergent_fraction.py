@@ -58,13 +58,13 @@ def main():
     x0 = np.random.default_rng(0).standard_normal((n, 2))
     t_hand, (executed, _) = best(lambda: hand_numpy(x0, eta, steps))
     rows = [("hand numpy", t_hand)]
-    t_np, r = best(lambda: convergent_fraction(g, eta=eta, n=n, steps=steps, backend="numpy"))
+    t_np, r = best(lambda: convergent_fraction(g, eta=eta, starts=n, steps=steps, backend="numpy"))
     rows.append(("gdmaps numpy engine", t_np))
     if numba is not None:
-        convergent_fraction(g, eta=eta, n=1000, steps=10, backend="numba")  # compile
+        convergent_fraction(g, eta=eta, starts=1000, steps=10, backend="numba")  # compile
         for threads in (1, 2):
             numba.set_num_threads(threads)
-            t, _ = best(lambda: convergent_fraction(g, eta=eta, n=n, steps=steps, backend="numba"))
+            t, _ = best(lambda: convergent_fraction(g, eta=eta, starts=n, steps=steps, backend="numba"))
             rows.append((f"gdmaps numba, {threads} thread(s)", t))
     print(f"(ab-1)^2/2, eta={eta}, {n} points x {steps} steps; {executed / (n * steps):.2f} of"
           " the point-steps executed (diverged orbits leave early)")
@@ -77,7 +77,7 @@ def main():
             for threads in (1, 2):
                 numba.set_num_threads(threads)
                 t, _ = best(lambda: convergent_fraction(
-                    g, eta=eta, n=4 * n, steps=5 * steps, backend="numba"), repeats=1)
+                    g, eta=eta, starts=4 * n, steps=5 * steps, backend="numba"), repeats=1)
                 times[threads] = min(times[threads], t)
         print(f"speed-up from 1 to 2 threads on {4 * n} points x {5 * steps} steps:"
               f" {times[1] / times[2]:.2f} (goal >= 1.7; needs an idle machine)")

@@ -81,10 +81,10 @@ def measure(name, g, x0, steps, kw, repeats):
     t_check, _ = best(lambda: spectral_radii(g, stopped), repeats)
     row = {"case": name, "n": len(x0), "steps": steps, "without_s": min(t_off),
            "with_s": min(t_on), "ratio": min(t_on) / min(t_off), "check_s": t_check,
-           "stopped": len(stopped), "fates_without": off.counts(), "fates_with": on.counts(),
+           "stopped": len(stopped), "fates_without": off.counts, "fates_with": on.counts,
            "rule": on.rule}
     print(f"{name:8} {row['without_s']:8.3f}s {row['with_s']:8.3f}s {row['ratio']:6.2f}"
-          f" {t_check:8.3f}s {len(stopped):>8}  {fmt(off.counts())} -> {fmt(on.counts())}")
+          f" {t_check:8.3f}s {len(stopped):>8}  {fmt(off.counts)} -> {fmt(on.counts)}")
     return row
 
 

@@ -20,7 +20,7 @@ out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 a, b = sp.symbols("a b")
 gd = GDMap((a * b - 1) ** 2 / 2, [a, b])
 
-s = sweep(gd, np.linspace(0.5, 1.5, 21), n=2000, progress=False, eta_star=1)
+s = sweep(gd, np.linspace(0.5, 1.5, 21), starts=2000, progress=False, eta_star=1)
 for row in s.rows:
     print(row)
 

@@ -21,7 +21,7 @@ x = sp.symbols("x")
 gd = GDMap((x**2 - 1) ** 2 / 4, [x])
 etas = np.linspace(0.5, 2.0, 600)
 
-diagram = orbit_diagram(gd, "eta", etas, n_points=50, transient=1000, keep=20)
+diagram = orbit_diagram(gd, "eta", etas, starts=50, transient=1000, keep=20)
 branches = continuation(gd, [1.0], "eta", (0.5, 2.0), switch=5)
 lam = lyapunov_spectrum(gd, [0.9], 2000, parameter="eta", values=etas)
 print(diagram, branches, lam, sep="\n")

@@ -48,11 +48,11 @@ def _samples():
     x0 = gdmaps.sample("normal", 50, 2, seed=0) if hasattr(gdmaps, "sample") else np.ones((50, 2))
     yield gdmaps.iterate(g.at(0.5), x0, 100)
     yield gdmaps.critical_learning_rate(g)
-    cert = gdmaps.certify_measure_zero(g, sp.Rational(6, 5))
+    cert = gdmaps.certify_measure_zero(g, eta=sp.Rational(6, 5))
     yield cert
     yield cert.steps[0]
-    yield gdmaps.non_singularity(g, 1)
-    yield gdmaps.convergent_fraction(g, eta=0.5, n=50, steps=100)
+    yield gdmaps.non_singularity(g, eta=1)
+    yield gdmaps.convergent_fraction(g, eta=0.5, starts=50, steps=100)
     yield gdmaps.stability(g.at(0.5), [1, 1])
 
 
@@ -64,3 +64,44 @@ def test_results_serialize_to_json_and_display(result):
     hash(result)
     assert type(result).__name__ in result._repr_html_() or "<" in result._repr_html_()
     assert result._repr_markdown_().strip()
+
+
+_A, _B = sp.symbols("a b")
+_FREE_ETA = gdmaps.GDMap((_A * _B - 1) ** 2 / 2, [_A, _B])
+_FREE_A = gdmaps.maps.from_text("x: 1 - a*x**2 + y; y: 0.3*x")
+_BOX = [[-2, 2], [-2, 2]]
+_RUNS = {
+    "iterate": lambda m: gdmaps.iterate(m, np.ones((3, 2)), 5),
+    "stability": lambda m: gdmaps.stability(m, [1, 1]),
+    "fixed_points": lambda m: gdmaps.fixed_points(m, _BOX, method="numeric"),
+    "periodic_orbits": lambda m: gdmaps.periodic_orbits(m, 2, _BOX),
+    "cell_map": lambda m: gdmaps.cell_map(m, _BOX, 8),
+    "convergent_fraction": lambda m: gdmaps.convergent_fraction(m, starts=10, steps=5),
+    "convergent_set_dimension": lambda m: gdmaps.convergent_set_dimension(m, _BOX, starts=1000, steps=20),
+    "stable_manifold": lambda m: gdmaps.stable_manifold(m, [1, 1]),
+    "unstable_manifold": lambda m: gdmaps.unstable_manifold(m, [1, 1]),
+    "lyapunov_spectrum": lambda m: gdmaps.lyapunov_spectrum(m, np.ones((2, 2)), 10),
+    "certify_orbit": lambda m: gdmaps.certify_orbit(m, [[1, 1]]),
+    "refine_mpmath": lambda m: gdmaps.refine_mpmath(m, [[1, 1]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_RUNS))
+@pytest.mark.parametrize("free", [_FREE_ETA, _FREE_A], ids=["eta free", "a free"])
+def test_an_unbound_parameter_always_raises_free_parameter_error(name, free):
+    """Every numeric entry point says which parameter is free and how to bind it."""
+    with pytest.raises(gdmaps.FreeParameterError, match="eta" if free is _FREE_ETA else "a"):
+        _RUNS[name](free)
+
+
+@pytest.mark.parametrize("run", [gdmaps.certify_measure_zero, gdmaps.non_singularity])
+def test_certificates_take_eta_by_keyword_or_from_the_map(run):
+    with pytest.raises(gdmaps.FreeParameterError, match=r"pass eta=\.\.\. or fix it"):
+        run(_FREE_ETA)
+    by_keyword, bound = run(_FREE_ETA, eta=sp.Rational(6, 5)), run(_FREE_ETA.at(sp.Rational(6, 5)))
+    assert str(by_keyword) == str(bound)
+
+
+def test_eta_keyword_on_a_plain_map_says_it_has_no_step_size():
+    with pytest.raises(gdmaps.InvalidArgumentError, match="step size of a GD map; this Map has none"):
+        gdmaps.iterate(_FREE_A.subs(a=1.4), np.ones((2, 2)), 3, eta=0.5)

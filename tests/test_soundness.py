@@ -266,7 +266,7 @@ def certify(ledger, truth, g, eta, label=""):
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
     try:
-        cert = certify_measure_zero(g, eta)
+        cert = certify_measure_zero(g, eta=eta)
     except CertificateTimeout:
         ledger.counts["timeout"] += 1
         ledger.timed_out.add(truth.name)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import beta
 
-from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int
-from gdmaps.core.gd import GDMap
+from gdmaps.core.errors import InvalidArgumentError, check_int
+from gdmaps.core.gd import GDMap, at_step
 from gdmaps.basins.iterate import Fate, iterate
 from gdmaps.core.samplers import NETWORK_INITS, network_init, sample
 from gdmaps.core.results import Result
@@ -58,8 +58,8 @@ class ConvergentFraction(Result):
     Attributes
     ----------
     eta : float or None
-    n, steps, seed : the run
-    sampler : str
+    starts, steps, seed : the run
+    init : str
     counts : dict of fate name -> count
         Every :class:`~gdmaps.basins.iterate.Fate` (moving, converged, diverged, unstable).
     fraction : float
@@ -80,10 +80,10 @@ class ConvergentFraction(Result):
     """
 
     eta: float | None
-    n: int
+    starts: int
     steps: int
     seed: int
-    sampler: str
+    init: str
     counts: dict
     fraction: float
     interval: tuple
@@ -98,15 +98,15 @@ class ConvergentFraction(Result):
         counts = {f.name.lower(): self.counts.get(f.name.lower()) for f in Fate}
         missing = [k for k, v in counts.items() if v is None]
         if missing:
-            rest = self.n - sum(v for v in counts.values() if v is not None)
+            rest = self.starts - sum(v for v in counts.values() if v is not None)
             for k in missing:
                 counts[k] = rest if k == missing[-1] else 0
             object.__setattr__(self, "counts", counts)
 
     def to_dict(self) -> dict:
         """JSON-ready: settings, a count per fate, the fraction and its bounds (not the rule)."""
-        return {"eta": self.eta, "n": self.n, "steps": self.steps, "seed": self.seed,
-                "sampler": self.sampler, **self.counts, "fraction": self.fraction,
+        return {"eta": self.eta, "starts": self.starts, "steps": self.steps, "seed": self.seed,
+                "init": self.init, **self.counts, "fraction": self.fraction,
                 "ci_low": self.interval[0], "ci_high": self.interval[1], "upper95": self.upper,
                 "to_global_minimum": self.to_global_minimum,
                 "grad_norm_quantiles": self.grad_norm_quantiles}
@@ -115,25 +115,29 @@ class ConvergentFraction(Result):
         eta = "" if self.eta is None else f" at eta={self.eta:g}"
         unstable = self.counts.get("unstable", 0)
         unstable = f" ({unstable} stalled at unstable points)" if unstable else ""
-        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.n} converged{unstable},"
+        return (f"<ConvergentFraction{eta}: {self.counts['converged']}/{self.starts} converged{unstable},"
                 f" 95% CI [{self.interval[0]:.3g}, {self.interval[1]:.3g}]>")
 
 
-def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000, seed=0,
-                        scale=1.0, center=0.0, tol=None, backend="auto", loss_min=None,
+def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=1000, seed=0,
+                        region=None, tol=None, backend="auto", loss_min=None,
                         loss_tol=None, grad_tol=None, disp_tol=None, stability=True,
                         stability_tol=1e-6) -> ConvergentFraction:
-    """The probability that an initialization converges, estimated from ``n`` samples.
+    """The probability that an initialization converges, estimated from ``starts`` samples.
 
     Parameters
     ----------
     map : Map or GDMap
     eta : float, keyword-only
         Step size for a GD map (else its own).
-    sampler : {"normal", "uniform", "glorot", "he"}, keyword-only
-        N(center, scale^2) or uniform on the box center +- scale, per coordinate; or
-        the Glorot / He initialization of a network model (scale and center unused).
-    n, steps, seed, scale, center, backend : keyword-only
+    init : {"normal", "uniform", "glorot", "he"}, keyword-only
+        Gaussian around ``region`` or uniform in it (see :func:`gdmaps.core.samplers.sample`);
+        or the Glorot / He initialization of a network model (``region`` unused).
+    starts : int, keyword-only
+        Number of initializations.
+    region : box, number or None, keyword-only
+        The search area: ``[[low, high], ...]``, r for ``[-r, r]^d``, None for ``[-1, 1]^d``.
+    steps, seed, backend : keyword-only
     tol, grad_tol, disp_tol, stability, stability_tol : keyword-only
         The convergence rule, as in :func:`gdmaps.basins.iterate`: by default the gradient fallen
         to ``tol`` (1e-9; 1e-3 for network models) times its size at the start, at a point
@@ -151,7 +155,7 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     >>> from gdmaps import GDMap
     >>> a, b = sp.symbols("a b")
     >>> g = GDMap((a*b - 1)**2 / 2, [a, b])
-    >>> convergent_fraction(g, eta=1.2, n=2000)
+    >>> convergent_fraction(g, eta=1.2, starts=2000)
     <ConvergentFraction at eta=1.2: 0/2000 converged, 95% CI [0, 0.00184]>
 
     A network: the default tolerance of network models, or a loss gap to the known minimum
@@ -159,28 +163,25 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
     >>> from gdmaps.models import mlp
     >>> xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean",
     ...           bias=True)
-    >>> convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000)
+    >>> convergent_fraction(xor, eta=0.5, init="glorot", starts=500, steps=2000)
     <ConvergentFraction at eta=0.5: 492/500 converged (5 stalled at unstable points), 95% CI [0.969, 0.993]>
-    >>> r = convergent_fraction(xor, eta=0.5, sampler="glorot", n=500, steps=2000, loss_min=0,
+    >>> r = convergent_fraction(xor, eta=0.5, init="glorot", starts=500, steps=2000, loss_min=0,
     ...                         grad_tol=1e-9, loss_tol=1e-6)
     >>> r.rule
     '||grad L(x)|| <= 1e-09 or L(x) - 0 <= 1e-06'
     >>> r.counts["converged"], r.to_global_minimum  # at L <= 1e-6, or at a critical point
     (489, 489)
     """
-    if eta is not None:
-        if not isinstance(map, GDMap):
-            raise InvalidTypeError("eta is the step size of a GD map; this map has none")
-        map = map.at(eta)
-    n = check_int("n", n, minimum=1)
-    if sampler in NETWORK_INITS:
-        x0 = network_init(map, sampler, n, seed=seed)
+    map = at_step(map, eta)
+    n = check_int("starts", starts, minimum=1)
+    if init in NETWORK_INITS:
+        x0 = network_init(map, init, n, seed=seed)
     else:
-        x0 = sample(sampler, n, map.dim, scale=scale, center=center, seed=seed)
+        x0 = sample(init, n, map.dim, region=region, seed=seed)
     run = iterate(map, x0, steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
                   loss_tol=loss_tol, loss_min=None if loss_tol is None else loss_min,
                   stability=stability, stability_tol=stability_tol, backend=backend)
-    counts = run.counts()
+    counts = run.counts
     k = counts["converged"]
     quant = None
     if run.eta is not None:
@@ -194,5 +195,5 @@ def convergent_fraction(map, *, eta=None, sampler="normal", n=10_000, steps=1000
         vals = map.numeric.loss(run.final[conv]) if conv.any() else np.array([])
         gap = 1e-8 * max(1.0, abs(float(loss_min))) if loss_tol is None else loss_tol
         to_min = int(np.sum(vals <= float(loss_min) + gap))
-    return ConvergentFraction(run.eta, n, steps, seed, sampler, counts, k / n,
+    return ConvergentFraction(run.eta, n, steps, seed, init, counts, k / n,
                               clopper_pearson(k, n), quant, upper_bound(k, n), to_min, run.rule)

@@ -32,7 +32,7 @@ _log.addHandler(logging.NullHandler())  # the library says nothing unless the ap
 _HEADER_START = b'{"gdmaps_sweep": '  # how every header written by sweep begins
 _COUNTS = ("moving", "converged", "diverged")
 _NUMBERS = ("fraction", "ci_low", "ci_high", "upper95")
-_ROW_KEYS = ("eta", "n", "steps", "seed", "sampler", *_COUNTS, *_NUMBERS, "grad_norm_quantiles")
+_ROW_KEYS = ("eta", "starts", "steps", "seed", "init", *_COUNTS, *_NUMBERS, "grad_norm_quantiles")
 _FIX = "move it away or pass a new path to start a new sweep"
 
 
@@ -70,9 +70,28 @@ class Sweep(Result):
         return f"<Sweep: {len(self.rows)} step sizes from {self.etas.min():g} to {self.etas.max():g}>"
 
 
+def _upgrade(d):
+    """A header or row of a 0.1 sweep file in today's names (n -> starts, sampler -> init,
+    scale and center -> region); anything else as it is."""
+    if not isinstance(d, dict) or not ("n" in d or "sampler" in d or "scale" in d):
+        return d
+    d = dict(d)
+    if "n" in d:
+        d["starts"] = d.pop("n")
+    if "sampler" in d:
+        d["init"] = d.pop("sampler")
+    if "scale" in d or "center" in d:
+        scale, center = d.pop("scale", 1.0), d.pop("center", 0.0)
+        d["region"] = None if (scale, center) == (1.0, 0.0) else (
+            scale if center == 0.0 else [[c - scale, c + scale] for c in np.atleast_1d(center).tolist()])
+    if "gdmaps_sweep" in d:
+        d["gdmaps_sweep"] = 2
+    return d
+
+
 def _row_from_dict(d) -> ConvergentFraction:
     counts = {k: d[k] for k in _COUNTS}
-    return ConvergentFraction(d["eta"], d["n"], d["steps"], d["seed"], d["sampler"], counts,
+    return ConvergentFraction(d["eta"], d["starts"], d["steps"], d["seed"], d["init"], counts,
                               d["fraction"], (d["ci_low"], d["ci_high"]), d["grad_norm_quantiles"],
                               d["upper95"], d.get("to_global_minimum"))
 
@@ -115,12 +134,12 @@ def _check_row(d, number: int, line: bytes, header: dict, where: str) -> None:
         raise bad(f"lacks {', '.join(missing)} (a row has keys {', '.join(_ROW_KEYS)})")
     if not _is_real(d["eta"]) or not math.isfinite(d["eta"]) or d["eta"] <= 0:
         raise bad(f"has eta {d['eta']!r}, expected a finite number > 0")
-    for k in ("n", "steps", "seed", "sampler"):
+    for k in ("starts", "steps", "seed", "init"):
         if d[k] != header[k] or type(d[k]) is not type(header[k]):
             raise bad(f"has {k} {d[k]!r}, but the header says {header[k]!r}")
-    if not all(_is_int(d[k]) and d[k] >= 0 for k in _COUNTS) or sum(d[k] for k in _COUNTS) != d["n"]:
+    if not all(_is_int(d[k]) and d[k] >= 0 for k in _COUNTS) or sum(d[k] for k in _COUNTS) != d["starts"]:
         raise bad(f"has counts {[d[k] for k in _COUNTS]} ({', '.join(_COUNTS)}), expected"
-                  f" whole numbers >= 0 that add up to n = {d['n']}")
+                  f" whole numbers >= 0 that add up to starts = {d['starts']}")
     for k in _NUMBERS:
         if not _is_real(d[k]):
             raise bad(f"has {k} {d[k]!r}, expected a number")
@@ -143,7 +162,7 @@ def _scan(data: bytes, header: dict, where: str):
         if not tail:
             return {}, 0, "new", []
         try:
-            d = json.loads(tail)
+            d = _upgrade(json.loads(tail))
         except ValueError:
             if tail.startswith(_HEADER_START) or _HEADER_START.startswith(tail):
                 return {}, 0, "new", [f"{where}: dropped a torn header ({len(tail)} bytes, no newline)"
@@ -153,7 +172,7 @@ def _scan(data: bytes, header: dict, where: str):
         _check_header(d, tail, header, where)
         return {}, len(data), "newline", []
     try:
-        d = json.loads(lines[0])
+        d = _upgrade(json.loads(lines[0]))
     except ValueError:
         d = None
     _check_header(d, lines[0], header, where)
@@ -170,7 +189,7 @@ def _scan(data: bytes, header: dict, where: str):
             torn = tail
     for number, line in enumerate(lines[1:], 2):
         try:
-            d = json.loads(line)
+            d = _upgrade(json.loads(line))
         except ValueError:
             raise InvalidArgumentError(
                 f"{where}: line {number} ({_shorten(line)}) is not complete JSON, though a newline follows"
@@ -248,11 +267,16 @@ def _open(path: Path, header: dict):
         raise
 
 
+def _plain(region):
+    """The region as JSON reads it back: None, a number, or a list of [low, high] pairs."""
+    return region if region is None or np.ndim(region) == 0 else np.asarray(region, dtype=float).tolist()
+
+
 _RULE_DEFAULTS = dict(grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True)
 
 
-def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=10_000,
-          steps=1000, seed=0, sampler="normal", scale=1.0, center=0.0, tol=None,
+def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, starts=10_000,
+          steps=1000, seed=0, init="normal", region=None, tol=None,
           grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True,
           backend="auto") -> Sweep:
     """Convergent fraction and asymptotic gradient norm at every step size of ``etas``.
@@ -271,7 +295,7 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
         Called with each new row (a ConvergentFraction) after it is saved.
     eta_star : float, keyword-only
         The critical learning rate, kept for figures.
-    n, steps, seed, sampler, scale, center, backend : keyword-only
+    starts, steps, seed, init, region, backend : keyword-only
         As in :func:`convergent_fraction`; every eta uses the same initializations.
     tol, grad_tol, disp_tol, loss_min, loss_tol, stability : keyword-only
         The convergence rule, as in :func:`convergent_fraction` (by default the gradient
@@ -310,7 +334,7 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
     >>> from gdmaps import GDMap
     >>> a, b = sp.symbols("a b")
     >>> gd = GDMap((a*b - 1)**2 / 2, [a, b])
-    >>> s = sweep(gd, [0.5, 1.5], n=500, progress=False)
+    >>> s = sweep(gd, [0.5, 1.5], starts=500, progress=False)
     >>> [r.counts["converged"] > 0 for r in s.rows]
     [True, False]
 
@@ -318,24 +342,24 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "sweep.jsonl"
-    >>> _ = sweep(gd, [0.5, 1.5], path=path, n=500, progress=False)
+    >>> _ = sweep(gd, [0.5, 1.5], path=path, starts=500, progress=False)
     >>> with path.open("a") as f:
-    ...     _ = f.write('{"eta": 2.0, "n": 5')  # the kill
-    >>> s = sweep(gd, [0.5, 1.5, 2.0], path=path, n=500, progress=False)
+    ...     _ = f.write('{"eta": 2.0, "starts": 5')  # the kill
+    >>> s = sweep(gd, [0.5, 1.5, 2.0], path=path, starts=500, progress=False)
     >>> len(s.rows), s.notes[0].split(": ", 1)[1]
-    (3, 'dropped a torn last line 4 (19 bytes, no newline; a kill mid-write); its step size runs again')
+    (3, 'dropped a torn last line 4 (24 bytes, no newline; a kill mid-write); its step size runs again')
     """
     if not isinstance(map, GDMap):
         raise InvalidTypeError(f"map must be a GDMap, got {type(map).__name__}")
     etas = [check_positive_finite("etas", e) for e in np.atleast_1d(etas)]
     if not etas:
         raise InvalidArgumentError("etas must hold at least one step size")
-    settings = dict(n=n, steps=steps, seed=seed, sampler=sampler, scale=scale, center=center, tol=tol)
+    settings = dict(starts=starts, steps=steps, seed=seed, init=init, region=_plain(region), tol=tol)
     # other knobs of the rule join the settings only when set: default-rule headers stay short
     rule = dict(grad_tol=grad_tol, disp_tol=disp_tol, loss_min=loss_min, loss_tol=loss_tol,
                 stability=stability)
     settings.update({k: v for k, v in rule.items() if v != _RULE_DEFAULTS[k]})
-    header = {"gdmaps_sweep": 1, "loss": str(map.loss), "state": [str(s) for s in map.state],
+    header = {"gdmaps_sweep": 2, "loss": str(map.loss), "state": [str(s) for s in map.state],
               **settings}
     fd, done, notes = None, {}, []
     if path is not None:
@@ -357,7 +381,7 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, n=
             if fd is not None:
                 _write(fd, row.to_dict())
             if progress:
-                print(f"sweep: eta {i}/{len(etas)} = {eta:g}: {row.counts['converged']}/{n} converged"
+                print(f"sweep: eta {i}/{len(etas)} = {eta:g}: {row.counts['converged']}/{starts} converged"
                       f" ({time.perf_counter() - t:.1f} s)", file=sys.stderr)
             if on_row is not None:
                 on_row(row)

@@ -12,6 +12,7 @@ import numpy as np
 
 from gdmaps.core.gd import at_step
 from gdmaps.core.batch import advance, escaped
+from gdmaps.core.map import require_bound
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
 from gdmaps.core.results import Result
@@ -113,6 +114,7 @@ def _inputs(map, x0, parameter, values):
         raise InvalidArgumentError("parameter and values go together: give both or neither, got"
                                    f" parameter={parameter!r} and values={given}")
     if parameter is None:
+        require_bound(map, "lyapunov_spectrum")
         num = map.numeric
         d, kernel, args = num.dim, num.kernel, list(num.values)
         vals = p = None

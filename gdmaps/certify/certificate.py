@@ -10,10 +10,9 @@ import sympy as sp
 from gdmaps.exact.algebraic import compare_exact
 from gdmaps.certify.critical import Exactness, critical_learning_rate
 from gdmaps.core.errors import GdmapsError, InvalidTypeError, check_choice
-from gdmaps.core.gd import GDMap
+from gdmaps.core.gd import GDMap, step_of
 from gdmaps.exact.interval import NotCertifiableError
 from gdmaps.certify.non_singularity import Verdict, _short, non_singularity
-from gdmaps.core.symbols import exact_step
 from gdmaps.core.results import Result
 
 __all__ = ["Status", "Step", "Certificate", "certify_measure_zero", "REFERENCES"]
@@ -256,13 +255,14 @@ def _solve_one(component, state):
     return sol[0] if sol else None
 
 
-def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
+def certify_measure_zero(gdmap, *, eta=None, target="global-minima") -> Certificate:
     """Decide whether GD converges into the target set from a null set of initializations.
 
     Parameters
     ----------
     gdmap : GDMap
-    eta : positive number (read exactly: 0.1 is 1/10)
+    eta : positive number, keyword-only
+        Read exactly (0.1 is 1/10); the map's own step size when left out.
     target : {"global-minima", "critical-points"}, keyword-only
 
     Returns
@@ -274,11 +274,11 @@ def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
     Examples
     --------
     >>> from gdmaps.models import scalar_chain
-    >>> certify_measure_zero(scalar_chain(2, 1), 1.2).status
+    >>> certify_measure_zero(scalar_chain(2, 1), eta=1.2).status
     <Status.HOLDS: 'holds'>
-    >>> certify_measure_zero(scalar_chain(2, 1), 0.9).status
+    >>> certify_measure_zero(scalar_chain(2, 1), eta=0.9).status
     <Status.FAILS: 'fails'>
-    >>> certify_measure_zero(scalar_chain(3, 1), 1.2, target="critical-points").status
+    >>> certify_measure_zero(scalar_chain(3, 1), eta=1.2, target="critical-points").status
     <Status.INCONCLUSIVE: 'inconclusive'>
 
     Notes
@@ -291,8 +291,8 @@ def certify_measure_zero(gdmap, eta, *, target="global-minima") -> Certificate:
     if not isinstance(gdmap, GDMap):
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
     check_choice("target", target, TARGETS)
-    eta = exact_step(eta)
-    ns = non_singularity(gdmap, eta)
+    eta = step_of(gdmap, eta)
+    ns = non_singularity(gdmap, eta=eta)
     proven = ns.verdict is Verdict.PROVEN
     steps = [Step("The GD map is non-singular", True if proven else None,
                   ns.argument if proven else f"{ns.verdict.value}: {ns.argument}")]

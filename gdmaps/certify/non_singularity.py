@@ -11,8 +11,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from gdmaps.certify.analyticity import analyticity
 from gdmaps.core.errors import InvalidTypeError
-from gdmaps.core.gd import ETA, GDMap
-from gdmaps.core.symbols import exact_step
+from gdmaps.core.gd import GDMap, step_of
 from gdmaps.core.results import Result
 
 __all__ = ["Verdict", "NonSingularity", "non_singularity"]
@@ -76,26 +75,26 @@ def _flint_dets(gdmap, eta, points):
         yield q, sp.Rational(int(M.det().p), int(M.det().q))
 
 
-def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
+def non_singularity(gdmap, *, eta=None, tries=4) -> NonSingularity:
     """Prove that det(I - eta H) is not identically zero, or find that it is.
 
     Parameters
     ----------
     gdmap : GDMap
         A polynomial or rational loss (the exact path); its own eta if ``eta`` is None.
-    eta : positive number, optional
-        Read exactly (0.1 is 1/10).
+    eta : positive number, keyword-only
+        Read exactly (0.1 is 1/10); the map's own step size when left out.
     tries : int, keyword-only
         Rational points to try before looking at eta symbolically.
 
     Examples
     --------
     >>> from gdmaps.models import scalar_chain
-    >>> non_singularity(scalar_chain(3, 1), 0.5).verdict
+    >>> non_singularity(scalar_chain(3, 1), eta=0.5).verdict
     <Verdict.PROVEN: 'proven'>
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y")
-    >>> ns = non_singularity(GDMap((x**2 + 3*y**2) / 2, [x, y]), sp.Rational(1, 3))
+    >>> ns = non_singularity(GDMap((x**2 + 3*y**2) / 2, [x, y]), eta=sp.Rational(1, 3))
     >>> ns.verdict, ns.exceptional
     (<Verdict.SINGULAR: 'singular'>, (1/3, 1))
 
@@ -108,9 +107,7 @@ def non_singularity(gdmap, eta=None, *, tries=4) -> NonSingularity:
     """
     if not isinstance(gdmap, GDMap):
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
-    eta = gdmap.eta if eta is None else exact_step(eta)
-    if eta == ETA:
-        raise InvalidTypeError("eta must be given (or fixed in the map with .at(eta))")
+    eta = step_of(gdmap, eta)
     free = gdmap.loss.free_symbols - set(gdmap.state)
     if free:
         return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
@@ -230,7 +227,7 @@ def _pieces(gdmap, eta):
             parts.append("constant: G = identity, det = 1")
             continue
         # H is zero in the rows and columns of absent parameters: det is the present block's
-        ns = non_singularity(GDMap(loss, present), eta)
+        ns = non_singularity(GDMap(loss, present), eta=eta)
         if ns.verdict is not Verdict.PROVEN:
             return NonSingularity(
                 Verdict.INCONCLUSIVE, eta, None, None, None,

@@ -60,7 +60,7 @@ def run(args):
     _check(args, target, name, lo)
     region = _box(args.region, target)
     values = np.linspace(lo, hi, args.values)
-    diagram = orbit_diagram(target, name, values, n_points=args.points, transient=args.transient,
+    diagram = orbit_diagram(target, name, values, starts=args.points, transient=args.transient,
                             keep=args.keep, region=region, seed=args.seed)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
@@ -89,7 +89,7 @@ def run(args):
     if args.json:
         print(dumps_indented({
             "map": _title(target, name), "parameter": name, "range": [lo, hi],
-            "diagram": {"values": values.tolist(), "n_points": diagram.n_points,
+            "diagram": {"values": values.tolist(), "starts": diagram.starts,
                         "diverged": int(diagram.diverged.sum())},
             "continuations": [{"start": np.asarray(x).tolist(), **c.to_dict()} for x, c in conts],
             "not_continued": [{"start": np.asarray(x).tolist(), "reason": str(e)} for x, e in failed],

@@ -193,7 +193,7 @@ class NumericGD(NumericMap):
     def _need_eta(self):
         if self.eta is None:
             raise FreeParameterError(
-                "this GD map has no step size yet; fix it with .at(eta) before stepping")
+                "this GD map has no step size yet: pass eta=... or fix it with .at(eta)")
 
     def step_rows(self, rows):
         self._need_eta()

@@ -12,7 +12,7 @@ from gdmaps.core.compile import NumericMap, compile_kernel
 from gdmaps.core.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.core.symbols import as_expr, as_symbols, exact, real_derivatives, sort_symbols
 
-__all__ = ["Map"]
+__all__ = ["Map", "require_bound"]
 
 
 class Map:
@@ -176,13 +176,7 @@ class Map:
 
     # -- numeric side --------------------------------------------------------
     def _bound_values(self) -> tuple[float, ...]:
-        free = self.free_parameters
-        if free:
-            names = ", ".join(map(str, free))
-            raise FreeParameterError(
-                f"numeric evaluation needs values for the free parameters {names};"
-                f" bind them first, e.g. .subs({free[0]}=...)"
-            )
+        require_bound(self, "numeric evaluation")
         try:
             return tuple(float(self._values[p]) for p in self._params)
         except TypeError:
@@ -221,3 +215,26 @@ def _is_number(v) -> bool:
     except (TypeError, ValueError):
         return False
     return not isinstance(v, str)
+
+
+def require_bound(map, what: str, *, but=()) -> None:
+    """Raise :class:`~gdmaps.FreeParameterError` if ``map`` has free parameters (other than ``but``).
+
+    The one message for an unbound parameter: it names them and how to bind them.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, r = sp.symbols("x r")
+    >>> require_bound(Map([r * x * (1 - x)], [x]), "iterate")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gdmaps.FreeParameterError: iterate needs values for the free parameters r; bind them first, e.g. ...
+    """
+    free = [p for p in map.free_parameters if str(p) not in {str(b) for b in but}]
+    if not free:
+        return
+    names = ", ".join(str(p) for p in free)
+    how = ("pass eta=... or fix it with gdmap.at(eta)" if [str(p) for p in free] == ["eta"]
+           else f"bind them first, e.g. map.subs({free[0]}=...)")
+    raise FreeParameterError(f"{what} needs values for the free parameters {names}; {how}")

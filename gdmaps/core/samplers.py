@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdmaps.core.errors import InvalidArgumentError, check_choice, check_finite_array, check_int
-from gdmaps.core.errors import check_positive_finite
+from gdmaps.core.errors import InvalidArgumentError, check_choice, check_int, check_positive_finite
+from gdmaps.core.regions import as_region
 
-__all__ = ["sample", "network_init", "SAMPLERS", "NETWORK_INITS"]
+__all__ = ["sample", "search_box", "network_init", "SAMPLERS", "NETWORK_INITS"]
 
 #: Distributions :func:`sample` knows.
 SAMPLERS = ("normal", "uniform")
@@ -15,39 +15,56 @@ SAMPLERS = ("normal", "uniform")
 NETWORK_INITS = ("glorot", "he")
 
 
-def sample(kind, n, dim, *, scale=1.0, center=0.0, seed=0) -> np.ndarray:
-    """``n`` points in dimension ``dim``: Gaussian N(center, scale^2) or uniform on a box.
+def sample(kind, n, dim, *, region=None, seed=0) -> np.ndarray:
+    """``n`` points in dimension ``dim``, uniform in ``region`` or Gaussian around it.
+
+    ``region`` is the search area, as everywhere in gdmaps: a box ``[[low, high], ...]``,
+    a number r for the box ``[-r, r]^dim``, or None for ``[-1, 1]^dim``. "uniform" draws
+    from the box; "normal" draws N(m, h^2) per coordinate, with m the box's centre and h
+    its half-width (so the default is the standard normal).
 
     Examples
     --------
-    >>> sample("uniform", 2, 3, scale=0.5, seed=1).shape
+    >>> sample("uniform", 2, 3, region=0.5, seed=1).shape
     (2, 3)
-    >>> bool(abs(sample("uniform", 1000, 2, scale=0.5)).max() <= 0.5)
+    >>> X = sample("uniform", 1000, 2, region=[[0, 1], [2, 4]])
+    >>> bool((X[:, 0] >= 0).all() and (X[:, 0] <= 1).all() and (X[:, 1] >= 2).all())
     True
 
     Notes
     -----
-    "uniform" draws from the box ``[center - scale, center + scale]^dim``. Points past the
-    float range (``scale=1e308``) are refused rather than returned as inf.
+    Points past the float range (``region=1e308``) are refused rather than returned as inf.
     """
     check_choice("kind", kind, SAMPLERS)
     n, dim = check_int("n", n, minimum=1), check_int("dim", dim, minimum=1)
-    scale = check_positive_finite("scale", scale)
-    center = check_finite_array("center", center)
+    box = search_box(region, dim)
     seed = check_int("seed", seed)
+    center, half = box.mean(axis=1), (box[:, 1] - box[:, 0]) / 2
     rng = np.random.default_rng(seed)
     unit = rng.standard_normal((n, dim)) if kind == "normal" else rng.uniform(-1.0, 1.0, size=(n, dim))
     with np.errstate(over="ignore", invalid="ignore"):
-        X = center + scale * unit
+        X = center + half * unit
     if not np.isfinite(X).all():
         raise InvalidArgumentError(
-            f"scale={scale:g} with center={_show(center)} puts initial points past the largest float"
-            f" ({np.finfo(float).max:.3g}); allowed: |center| + {np.abs(unit).max():.3g} scale below it")
+            f"region={region!r} puts initial points past the largest float ({np.finfo(float).max:.3g});"
+            " give a smaller region")
     return X
 
 
-def _show(center):
-    return f"{float(center):g}" if center.ndim == 0 else np.array2string(center, precision=3)
+def search_box(region, dim) -> np.ndarray:
+    """The search area as a (dim, 2) box: a box as given, r as [-r, r]^dim, None as [-1, 1]^dim.
+
+    Examples
+    --------
+    >>> search_box(2, 2).tolist()
+    [[-2.0, 2.0], [-2.0, 2.0]]
+    """
+    if region is None:
+        region = 1.0
+    if np.ndim(region) == 0 and not isinstance(region, (str, bytes)):
+        r = check_positive_finite("region", region)
+        return np.tile([-r, r], (dim, 1))
+    return as_region(region, dim)
 
 
 def _layers(gdmap):

@@ -16,7 +16,7 @@ from gdmaps.core.symbols import exact
 
 __all__ = ["mlp", "MLPMap", "SYMBOLIC_LIMIT"]
 
-#: ``symbolic=None`` builds the SymPy loss when n_params * n_points is at most this: past
+#: ``symbolic=None`` builds the SymPy loss when n_params * n_data is at most this: past
 #: it, compiling the symbolic Jacobian (P^2 entries, each a sum over n points) takes seconds.
 SYMBOLIC_LIMIT = 100
 
@@ -57,7 +57,7 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
     symbolic : bool or None, keyword-only
         True builds the SymPy loss and an ordinary :class:`~gdmaps.GDMap`; False
         returns an :class:`MLPMap`, evaluated by backpropagation in numpy; None
-        picks True when ``n_params * n_points <= SYMBOLIC_LIMIT`` (100) and no
+        picks True when ``n_params * n_data <= SYMBOLIC_LIMIT`` (100) and no
         row of ``X`` is all zeros.
     eta : positive float, optional, keyword-only
         The step size; left symbolic when not given.
@@ -118,7 +118,7 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
     spec = _Spec(net, np.asarray(X, dtype=object), np.asarray(Y, dtype=object), reduction)
     zero = np.flatnonzero(~Xa.any(axis=1))  # an all-zero feature drops its weights from the loss
     if symbolic is None:
-        symbolic = net.n_params * net.n_points <= SYMBOLIC_LIMIT and not zero.size
+        symbolic = net.n_params * net.n_data <= SYMBOLIC_LIMIT and not zero.size
     if symbolic:
         if zero.size:
             raise InvalidArgumentError(
@@ -137,7 +137,7 @@ def _data(name, value):
         arr = arr[None, :]
     if arr.ndim != 2 or 0 in arr.shape:
         raise InvalidArgumentError(
-            f"{name} must be a non-empty array of shape (features, n_points), got shape"
+            f"{name} must be a non-empty array of shape (features, data points), got shape"
             f" {np.shape(value)}")
     return arr
 
@@ -169,13 +169,13 @@ class _Spec:
             layers.append((W, [next(it) for _ in range(o)] if net.bias else [0] * o))
         X, Y = (_exact_data(raw, arr.shape) for raw, arr in zip(self._raw, (net.X, net.Y)))
         terms = []
-        for k in range(net.n_points):
+        for k in range(net.n_data):
             a = [row[k] for row in X]
             for l, (W, b) in enumerate(layers):
                 z = [sp.Add(*(w * x for w, x in zip(Wr, a)), br) for Wr, br in zip(W, b)]
                 a = z if l == len(layers) - 1 else [sigma(v) for v in z]
             terms += [(fk - row[k]) ** 2 for fk, row in zip(a, Y)]
-        c = sp.Rational(1, 2) if self.reduction == "sum" else sp.Rational(1, 2 * net.n_points)
+        c = sp.Rational(1, 2) if self.reduction == "sum" else sp.Rational(1, 2 * net.n_data)
         return c * sp.Add(*terms)
 
     @functools.cached_property
@@ -232,7 +232,7 @@ class MLPMap(GDMap):
         net = self._spec.net
         return (f"MLPMap({net.activation} {'-'.join(map(str, net.sizes))}"
                 f"{' with bias' if net.bias else ''}, {self._spec.reduction} over"
-                f" {net.n_points} points, {net.n_params} params, eta = {self.eta})")
+                f" {net.n_data} points, {net.n_params} params, eta = {self.eta})")
 
     def _repr_latex_(self):
         return None  # the formula may be huge; notebooks fall back to repr

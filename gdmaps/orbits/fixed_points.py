@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from gdmaps.core.map import require_bound
 from gdmaps.core.errors import InvalidArgumentError, check_choice, check_int
 from gdmaps.core.gd import GDMap, at_step
 from gdmaps.orbits.orbit import Orbit
@@ -209,10 +210,7 @@ def _dedupe(X, tol):
 
 
 def _numeric(map, region, *, starts, seed, deflations, tol, iters):
-    if map.free_parameters:
-        free = ", ".join(str(p) for p in map.free_parameters)
-        raise InvalidArgumentError(
-            f"method='numeric' needs every parameter bound; {free} are free (use .subs or .at)")
+    require_bound(map, "fixed_points(method='numeric')")
     rng = np.random.default_rng(seed)
     lo, hi = region[:, 0], region[:, 1]
     X0 = lo + (hi - lo) * rng.random((starts, map.dim))

@@ -17,21 +17,22 @@ import numpy as np
 
 from gdmaps.orbits._periodic_search import OPTIONS, find, guesses_for, prepare, refill
 from gdmaps.orbits._shooting import Domain, newton
+from gdmaps.core.gd import at_step
 from gdmaps.core.errors import (CertificationUnavailableError, InvalidArgumentError, InvalidTypeError,
                                 check_int)
 from gdmaps.orbits.orbit import Enclosure, Orbit
 from gdmaps.core.stability import Kind, stability
 from gdmaps.core.results import Result
 
-__all__ = ["PeriodicOrbits", "Status", "CertificationUnavailableError", "periodic_orbits",
+__all__ = ["PeriodicOrbits", "SearchStatus", "periodic_orbits",
            "periodic_orbits_up_to", "periodic_point"]
 
 
-class Status(enum.Enum):
+class SearchStatus(enum.Enum):
     """How far to trust that a :class:`PeriodicOrbits` holds every orbit."""
 
     SATURATED = "saturated"        #: a whole round of fresh seeds found no new orbit
-    SEED_LIMITED = "seed-limited"  #: the last round still found new orbits: raise max_rounds or n_seeds
+    SEED_LIMITED = "seed-limited"  #: the last round still found new orbits: raise max_rounds or starts
 
 
 
@@ -48,11 +49,11 @@ class PeriodicOrbits(Result):
         The prime period p: every orbit has exactly p distinct points.
     region : ndarray (d, 2)
         The box ``[low, high]`` per coordinate that holds every point of every orbit.
-    n_seeds : int
+    seeds_tried : int
         Starting points tried: Newton seeds plus Davidchack-Lai starts times matrices.
     rounds : int
         Rounds of fresh seeds that were run.
-    status : Status
+    status : SearchStatus
         SATURATED when the last round found nothing new; SEED_LIMITED otherwise.
     modulo : tuple or None
         The period of each angle coordinate (None for a plain one), or None.
@@ -63,9 +64,9 @@ class PeriodicOrbits(Result):
     orbits: tuple
     period: int
     region: np.ndarray
-    n_seeds: int
+    seeds_tried: int
     rounds: int
-    status: Status
+    status: SearchStatus
     modulo: tuple | None = None
     notes: tuple = ()
 
@@ -102,7 +103,7 @@ class PeriodicOrbits(Result):
     def to_dict(self) -> dict:
         """JSON-ready: the search settings, the status and every orbit's :meth:`Orbit.to_dict`."""
         return {"period": self.period, "region": self.region.tolist(), "count": self.count,
-                "status": self.status.value, "rounds": self.rounds, "n_seeds": self.n_seeds,
+                "status": self.status.value, "rounds": self.rounds, "seeds_tried": self.seeds_tried,
                 "modulo": None if self.modulo is None else list(self.modulo),
                 "kinds": self.kinds, "notes": list(self.notes),
                 "orbits": [o.to_dict() for o in self.orbits]}
@@ -115,10 +116,10 @@ class PeriodicOrbits(Result):
                           for k, v in sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         rounds = f"{self.rounds} round{'s' if self.rounds != 1 else ''}"
         return (f"<PeriodicOrbits: {head} in {box}{' (' + kinds + ')' if kinds else ''};"
-                f" {self.status.value} after {rounds}, {self.n_seeds:,} seeds>")
+                f" {self.status.value} after {rounds}, {self.seeds_tried:,} seeds>")
 
 
-def periodic_orbits(map, period, region, *, n_seeds=2048, iterates=65536, neighbors=(), guesses=None,
+def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=65536, neighbors=(), guesses=None,
                     transforms="auto", max_rounds=4, tol=1e-10, distinct_tol=1e-8, modulo=None,
                     certify=False, seed=0, progress=False) -> PeriodicOrbits:
     """Find every orbit of prime period ``period`` of a map whose points lie in a box.
@@ -127,12 +128,14 @@ def periodic_orbits(map, period, region, *, n_seeds=2048, iterates=65536, neighb
     ----------
     map : Map
         A :class:`gdmaps.Map` (or GD map) with every parameter bound.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     period : int
         The prime period p >= 1 (p = 1: fixed points).
     region : array (d, 2)
         ``[low, high]`` per coordinate, low < high. Only orbits whose every point
         lies in this closed box are kept; seeds are drawn from it.
-    n_seeds : int, keyword-only
+    starts : int, keyword-only
         Seeds per round: close returns of trajectories, plus a quarter as many
         random points of the box, plus a sixteenth as Davidchack-Lai starts.
     iterates : int, keyword-only
@@ -234,7 +237,8 @@ def periodic_orbits(map, period, region, *, n_seeds=2048, iterates=65536, neighb
     >>> periodic_orbits(logistic(4), 3, [[0, 1]]).count  # (2^3 - 2) / 3
     2
     """
-    search = prepare(map, region, n_seeds=n_seeds, iterates=iterates, transforms=transforms,
+    map = at_step(map, eta)
+    search = prepare(map, region, starts=starts, iterates=iterates, transforms=transforms,
                      max_rounds=max_rounds, tol=tol, distinct_tol=distinct_tol, modulo=modulo, seed=seed)
     period = check_int("period", period, minimum=1)
     certifier = _certifier() if certify else None
@@ -245,7 +249,7 @@ def periodic_orbits(map, period, region, *, n_seeds=2048, iterates=65536, neighb
     return _result(search, period, X, stats, certifier)
 
 
-def periodic_orbits_up_to(map, max_period, region, *, min_period=1, progress=False, certify=False,
+def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, progress=False, certify=False,
                           **options) -> dict:
     """Every orbit of each prime period ``min_period, ..., max_period``, periods feeding each other.
 
@@ -262,7 +266,7 @@ def periodic_orbits_up_to(map, max_period, region, *, min_period=1, progress=Fal
     certify : bool, keyword-only
         As in :func:`periodic_orbits`.
     **options
-        The other keyword options of :func:`periodic_orbits` (``n_seeds``,
+        The other keyword options of :func:`periodic_orbits` (``starts``,
         ``iterates``, ``transforms``, ``max_rounds``, ``tol``, ``distinct_tol``,
         ``modulo``, ``seed``).
 
@@ -285,6 +289,7 @@ def periodic_orbits_up_to(map, max_period, region, *, min_period=1, progress=Fal
     >>> {p: r.count for p, r in found.items()}
     {1: 2, 2: 1, 3: 0, 4: 1, 5: 0, 6: 2, 7: 4, 8: 7}
     """
+    map = at_step(map, eta)
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise InvalidArgumentError(
@@ -312,8 +317,8 @@ def periodic_orbits_up_to(map, max_period, region, *, min_period=1, progress=Fal
     return {p: _result(search, p, found[p][0], stats[p], certifier) for p in found}
 
 
-def _status(stats) -> Status:
-    return Status.SATURATED if stats.saturated else Status.SEED_LIMITED
+def _status(stats) -> SearchStatus:
+    return SearchStatus.SATURATED if stats.saturated else SearchStatus.SEED_LIMITED
 
 
 def _result(search, p, X, stats, certifier) -> PeriodicOrbits:
@@ -329,7 +334,7 @@ def _result(search, p, X, stats, certifier) -> PeriodicOrbits:
                      " an orbit with multiplier 1 may belong to a continuum, counted by sample")
     if not stats.saturated:
         notes.append(f"the last of {stats.rounds} rounds still found new orbits:"
-                     " raise max_rounds or n_seeds")
+                     " raise max_rounds or starts")
     return PeriodicOrbits(tuple(orbits), p, search.region.copy(), stats.n_seeds, stats.rounds,
                           _status(stats), search.modulo, tuple(notes))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdmaps.core.gd import at_step
 from gdmaps.core.errors import check_int, check_positive_finite
 from gdmaps.core.results import jsonable
 from gdmaps.orbits.stable_manifold import _describe, _Manifold, _orbit_of, _power, _sphere, saddle_multipliers
@@ -66,7 +67,7 @@ class UnstableManifold(_Manifold):
         return _describe(self, f"largest gap {self.max_gap:.3g}")
 
 
-def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=30, delta=1e-5,
+def unstable_manifold(map, point, *, eta=None, period=1, length=5.0, samples=100, steps=30, delta=1e-5,
                       max_gap=0.01, max_points=100_000) -> UnstableManifold:
     """Compute the unstable manifold of a saddle fixed point or periodic orbit by forward iteration.
 
@@ -74,6 +75,8 @@ def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=3
     ----------
     map : Map
         A map with every parameter bound.
+    eta : float, keyword-only
+        The step size of a GD map; left out, the map's own (see :func:`gdmaps.core.gd.at_step`).
     point : array (d,) or Orbit
         The saddle fixed point, a point of a saddle periodic orbit (with ``period``), or an
         :class:`~gdmaps.orbits.orbit.Orbit`.
@@ -83,7 +86,7 @@ def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=3
     length : float or None, keyword-only
         For 1-D manifolds, stop each branch at this arc length from its saddle (None:
         stop after ``steps`` fundamental domains).
-    n_points : int, keyword-only
+    samples : int, keyword-only
         Points of the first fundamental domain (1-D), or directions on the seed sphere.
     steps : int, keyword-only
         Fundamental domains grown at most (1-D: forward images of f^period, or of
@@ -133,21 +136,22 @@ def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=3
     afresh from its seed (never interpolated), until the gaps close, the resolution of
     t (1e-12) is reached, or ``max_points`` is. The seeds lie O(delta^2) off W^u; that
     error contracts by the stable multiplier at each step. For dimension >= 2 the seeds
-    are ``n_points`` directions on the sphere of radius delta in the unstable eigenspace
+    are ``samples`` directions on the sphere of radius delta in the unstable eigenspace
     and ``branches[j]`` is its j-th image: the spheres do not tile a fundamental domain,
     so the gaps between them are not filled.
     """
+    map = at_step(map, eta)
     orbit, period = _orbit_of(map, point, period)
-    n_points = check_int("n_points", n_points, minimum=2)
+    samples = check_int("samples", samples, minimum=2)
     steps = check_int("steps", steps, minimum=1)
     delta = check_positive_finite("delta", delta)
     max_gap = check_positive_finite("max_gap", max_gap)
-    max_points = check_int("max_points", max_points, minimum=n_points)
+    max_points = check_int("max_points", max_points, minimum=samples)
     if length is not None:
         length = check_positive_finite("length", length)
     f = _power(map, period)
     J, mus, n_up, n_down = saddle_multipliers(f, orbit[0], period, "unstable_manifold")
-    knobs = dict(n_points=n_points, steps=steps, delta=delta, max_gap=max_gap,
+    knobs = dict(samples=samples, steps=steps, delta=delta, max_gap=max_gap,
                  max_points=max_points, length=length)
     if n_up >= 2:
         return _higher_dimensional(map, f, orbit, period, mus, n_up, **knobs)
@@ -172,7 +176,7 @@ def unstable_manifold(map, point, *, period=1, length=5.0, n_points=100, steps=3
                 gaps.append(float(np.linalg.norm(np.diff(np.vstack([x, P]), axis=0), axis=1).max()))
     mu0 = float(mus[-1].real)
     how = f"f^{2 * period}" if mu0 < 0 else ("f" if period == 1 else f"f^{period}")
-    notes = (f"1-D unstable manifold (mu_u = {mu0:.6g}) grown by {how} from {n_points} seeds on the"
+    notes = (f"1-D unstable manifold (mu_u = {mu0:.6g}) grown by {how} from {samples} seeds on the"
              f" fundamental domain at distance {delta:.3g} along the unstable eigenvector, points"
              f" inserted until gaps <= {max_gap:g}; branches stop: " + "; ".join(
                  f"{'+' if k % 2 == 0 else '-'}{'' if period == 1 else f' at orbit point {anchors[k]}'}"
@@ -194,11 +198,11 @@ def _images(g, p, v, mu_g, delta, T):
     return X
 
 
-def _branch(g, p, v, mu_g, *, n_points, steps, delta, max_gap, max_points, length):
+def _branch(g, p, v, mu_g, *, samples, steps, delta, max_gap, max_points, length):
     """One branch: points (M, d), their labels t (M,), why it stopped, points lost."""
     T, P, arc = np.empty(0), np.empty((0, len(p))), 0.0
     for k in range(steps):
-        Tk = k + np.arange(n_points) / n_points
+        Tk = k + np.arange(samples) / samples
         # the window: the last point so far (p itself, labelled -1, at first), then domain k
         Tw = np.concatenate([T[-1:] if len(T) else [-1.0], Tk])
         Xw = np.vstack([P[-1:] if len(P) else p[None], _images(g, p, v, mu_g, delta, Tk)])
@@ -246,14 +250,14 @@ def _extend(P, T, Xw, Tw, arc, length, p):
     return np.vstack([P, Xn]), np.concatenate([T, Tn]), arc, why, lost
 
 
-def _higher_dimensional(map, f, orbit, period, mus, k, *, n_points, steps, delta, max_gap, max_points,
+def _higher_dimensional(map, f, orbit, period, mus, k, *, samples, steps, delta, max_gap, max_points,
                         length):
     from gdmaps.orbits.stable_manifold import _stable_basis
 
     p = orbit[0]
     J = f.numeric.jacobian(p[None])[0]
     B = _stable_basis(J, np.abs(np.linalg.eigvals(J)) > 1)  # the unstable eigenspace
-    X = p + delta * _sphere(k, n_points) @ B.T
+    X = p + delta * _sphere(k, samples) @ B.T
     branches, levels, dropped = [], [], 0
     for j in range(steps + 1):
         good = np.isfinite(X).all(axis=1)
@@ -263,7 +267,7 @@ def _higher_dimensional(map, f, orbit, period, mus, k, *, n_points, steps, delta
         levels.append(np.full(len(X), j * period))
         with np.errstate(all="ignore"):
             X = f.numeric.step(X) if len(X) else X
-    notes = (f"{k}-D unstable manifold: {n_points} directions on the sphere of radius {delta:.3g} in the"
+    notes = (f"{k}-D unstable manifold: {samples} directions on the sphere of radius {delta:.3g} in the"
              f" unstable eigenspace, {steps} forward images; limitation: the spheres do not tile a"
              " fundamental domain, the gaps between them are not filled")
     return UnstableManifold(p, mus, k, tuple(branches), tuple(levels), delta, dropped, notes, period,

@@ -275,7 +275,7 @@ def plot_orbit_diagram(diagram, *, continuation=None, lyapunov=None, coord=0, ax
     >>> from gdmaps.bifurcations.orbit_diagram import orbit_diagram
     >>> from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
     >>> vals = np.linspace(2.8, 4.0, 50)
-    >>> d = orbit_diagram(logistic(3.0), "r", vals, n_points=20, transient=200, region=[0, 1])
+    >>> d = orbit_diagram(logistic(3.0), "r", vals, starts=20, transient=200, region=[0, 1])
     >>> lam = lyapunov_spectrum(logistic(3.0), [0.3], 500, parameter="r", values=vals)
     >>> fig = plot_orbit_diagram(d, lyapunov=lam)
     >>> len(fig.axes)

@@ -97,7 +97,7 @@ def style(name="page"):
     >>> from gdmaps.maps import logistic
     >>> from gdmaps.bifurcations.orbit_diagram import orbit_diagram
     >>> from gdmaps.plotting import plot_orbit_diagram, style
-    >>> d = orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 30), n_points=5,
+    >>> d = orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 30), starts=5,
     ...                   transient=100, region=[0, 1])
     >>> with style("column"):
     ...     fig = plot_orbit_diagram(d)

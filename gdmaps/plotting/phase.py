@@ -33,7 +33,7 @@ def plot_phase_transition(result, *, eta_star=None, axes=None):
     >>> from gdmaps import GDMap
     >>> from gdmaps.basins.sweep import sweep
     >>> a, b = sp.symbols("a b")
-    >>> s = sweep(GDMap((a*b - 1)**2 / 2, [a, b]), [0.6, 0.9, 1.1], n=300, progress=False)
+    >>> s = sweep(GDMap((a*b - 1)**2 / 2, [a, b]), [0.6, 0.9, 1.1], starts=300, progress=False)
     >>> fig = plot_phase_transition(s, eta_star=1.0)
     >>> len(fig.axes)
     2

@@ -60,7 +60,7 @@ def test_basin_shares_match_monte_carlo(dw_result, double_well):
     lo, hi = np.array(REGION).T
     x0 = lo + (hi - lo) * rng.random((n, 2))
     run = iterate(double_well, x0, 400, tol=1e-10)
-    assert run.counts()["converged"] == n
+    assert run.counts["converged"] == n
     assert np.allclose(np.abs(run.final[:, 0]), 1.0, atol=1e-6)
     u = res.boundary_share
     assert u < 0.1 and res.uncertain_share == 0
@@ -292,7 +292,7 @@ def test_slice_labels_match_simulated_centres(quad_well, qw_result):
     # cells that straddle the saddle lines x = 0 or y = 0 have no single truth: leave them out
     half = res.cell_size[:2] / 2
     clear = (np.abs(centres[:, :2]) > half).all(axis=1)
-    assert run.counts()["converged"] == len(cut)
+    assert run.counts["converged"] == len(cut)
     truth = np.sign(run.final[clear, :2])
     assert np.allclose(np.abs(run.final[clear]), [1, 1, 0], atol=1e-6)
     labels = res.labels[cut][clear]

@@ -24,7 +24,7 @@ def test_clopper_pearson_endpoints_solve_the_binomial_tail_equations(k, n):
 
 def test_zero_above_and_positive_below_eta_star_with_the_rule_of_three():
     n = 10_000
-    below, above = convergent_fraction(AB, eta=0.9, n=n), convergent_fraction(AB, eta=1.1, n=n)
+    below, above = convergent_fraction(AB, eta=0.9, starts=n), convergent_fraction(AB, eta=1.1, starts=n)
     assert below.interval[0] > 0.5
     assert above.counts["converged"] == 0 and above.upper <= 3 / n  # one-sided 95%
     # the asymptotic gradient norm jumps at eta* = 1
@@ -34,8 +34,8 @@ def test_zero_above_and_positive_below_eta_star_with_the_rule_of_three():
 def test_depth_three_chain_at_its_closed_form_eta_star():
     eta_star = 2 / 3  # 2 / (k |y|^(2 - 2/k)) with k = 3, y = 1
     g = scalar_chain(3, 1)
-    below = convergent_fraction(g, eta=0.9 * eta_star, n=4000, steps=3000)
-    above = convergent_fraction(g, eta=1.1 * eta_star, n=4000, steps=3000)
+    below = convergent_fraction(g, eta=0.9 * eta_star, starts=4000, steps=3000)
+    above = convergent_fraction(g, eta=1.1 * eta_star, starts=4000, steps=3000)
     assert below.fraction > 0.3 and above.counts["converged"] == 0
 
 
@@ -47,8 +47,8 @@ def test_one_sided_bound_solves_its_tail_equation():
 
 
 def test_bad_arguments():
-    with pytest.raises(InvalidArgumentError, match="n must be an integer >= 1"):
-        convergent_fraction(AB, eta=0.5, n=0)
+    with pytest.raises(InvalidArgumentError, match="starts must be an integer >= 1"):
+        convergent_fraction(AB, eta=0.5, starts=0)
     with pytest.raises(InvalidArgumentError, match="0 <= k <= n"):
         clopper_pearson(5, 3)
 
@@ -57,19 +57,19 @@ def test_global_minimum_count_and_network_initializations():
     from gdmaps.models import linear_network
 
     # (ab - 1)^2/2 at eta = 0.5: converged orbits end on ab = 1 (L = 0) or at the saddle
-    r = convergent_fraction(AB, eta=0.5, n=2000, loss_min=0)
+    r = convergent_fraction(AB, eta=0.5, starts=2000, loss_min=0)
     assert 0 < r.to_global_minimum <= r.counts["converged"]
     g = linear_network(np.eye(2), np.array([[1.0, 0.5], [0.0, 0.8]]), [2])
     # tol=1e-9: network models stop at the gradient fallen 1000-fold by default, before their
     # loss is within 1e-8 of its minimum
-    he = convergent_fraction(g, eta=0.5, sampler="he", n=500, loss_min=0, tol=1e-9)
-    assert he.sampler == "he" and he.to_global_minimum == he.counts["converged"] > 0
+    he = convergent_fraction(g, eta=0.5, init="he", starts=500, loss_min=0, tol=1e-9)
+    assert he.init == "he" and he.to_global_minimum == he.counts["converged"] > 0
 
 
 def test_tiny_step_size_converges_nowhere():
     # eta = 1e-10: the gradient hardly changes in 1000 steps (the old rule, eta ||grad L|| <=
     # 1e-9, counted 99 of 100 converged); the gradient by hand: (ab - 1) (b, a)
-    r = convergent_fraction(AB, eta=1e-10, n=100, steps=1000)
+    r = convergent_fraction(AB, eta=1e-10, starts=100, steps=1000)
     x0 = np.random.default_rng(0).standard_normal((100, 2))
     g = np.linalg.norm((x0[:, 0] * x0[:, 1] - 1)[:, None] * x0[:, ::-1], axis=1)
     assert r.counts["converged"] == int(np.sum(g <= 1e-9)) == 0
@@ -81,7 +81,7 @@ def test_orbits_stalled_at_unstable_points_are_counted_apart():
     from gdmaps.models import mlp
 
     xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [0, 1, 1, 0], [4], "tanh", reduction="mean", bias=True)
-    r = convergent_fraction(xor, eta=0.5, sampler="glorot", n=1000, steps=1000, tol=1e-9)
+    r = convergent_fraction(xor, eta=0.5, init="glorot", starts=1000, steps=1000, tol=1e-9)
     c = r.counts
     assert c["unstable"] > 0 and sum(c.values()) == 1000
     assert r.fraction == c["converged"] / 1000

@@ -33,7 +33,7 @@ def test_ab_minus_one_converges_below_and_never_above_critical_step(backend):
     below = iterate(AB.at(0.5), x0, 1000, backend=backend)
     above = iterate(AB.at(1.2), x0, 1000, backend=backend)
     assert below.fraction("converged") > 0.9
-    assert above.counts()["converged"] == 0
+    assert above.counts["converged"] == 0
     # converged points are minima: ab = 1 (the only critical points besides the origin)
     ok = below.fate == Fate.CONVERGED
     np.testing.assert_allclose(np.prod(below.final[ok], axis=1), 1, atol=1e-8)
@@ -120,7 +120,7 @@ def test_summary_is_json_ready_and_repr_reads_as_a_sentence():
     # it used to count as converged); (1, 1) is a stable minimum
     r = iterate(AB.at(0.5), np.array([[2.0, 0.5], [50.0, 50.0], [1.0, 1.0]]), 100)
     s = r.summary()
-    assert s["converged"] == 1 and s["diverged"] == 1 and s["unstable"] == 1 and s["n"] == 3
+    assert s["converged"] == 1 and s["diverged"] == 1 and s["unstable"] == 1 and s["starts"] == 3
     assert s["rule"] == "||grad L(x)|| <= 1e-09 max(1, ||grad L(x0)||)"
     json.dumps(s)
     assert repr(r) == ("<IterationResult: 3 orbits, 100 steps at eta=0.5: "
@@ -174,10 +174,10 @@ def test_tiny_step_size_is_not_convergence(backend):
     assert np.median(g) > 0.5
     small = g <= 1e-9 * np.maximum(1, g0)  # the rule, with the gradient computed by hand
     np.testing.assert_array_equal(r.fate == Fate.CONVERGED, small)
-    assert r.counts()["converged"] == int(small.sum()) <= 1
+    assert r.counts["converged"] == int(small.sum()) <= 1
     np.testing.assert_allclose(r.grad_norm, g, rtol=1e-4)
     old = iterate(AB.at(1e-10), x0, 1000, disp_tol=1e-9, backend=backend)  # eta-dependent
-    assert old.counts()["converged"] == 99
+    assert old.counts["converged"] == 99
 
 
 @pytest.mark.parametrize("start", [[1.0, 1.0], [1.0, 1.0 + 1e-12], [1.0 - 3e-13, 1.0 + 2e-13]])

@@ -28,7 +28,7 @@ from gdmaps.basins.sweep import sweep
 a, b = sp.symbols("a b")
 AB = GDMap((a * b - 1) ** 2 / 2, [a, b])
 ETAS = [0.5, 0.7, 0.9, 1.1, 1.3]
-KW = dict(n=400, steps=300, progress=False)
+KW = dict(starts=400, steps=300, progress=False)
 
 
 class Killed(Exception):
@@ -59,7 +59,7 @@ def test_killed_sweep_resumes_with_exactly_the_rows_of_an_uninterrupted_one(tmp_
 def test_rows_equal_independent_runs():
     s = sweep(AB, [0.8, 1.2], **KW)
     for row in s.rows:
-        ref = convergent_fraction(AB, eta=row.eta, n=400, steps=300)
+        ref = convergent_fraction(AB, eta=row.eta, starts=400, steps=300)
         assert row.counts == ref.counts
 
 
@@ -67,19 +67,19 @@ def test_other_settings_refuse_the_file(tmp_path):
     path = tmp_path / "s.jsonl"
     sweep(AB, [0.5], path=path, **KW)
     with pytest.raises(InvalidArgumentError, match="other settings"):
-        sweep(AB, [0.5], path=path, n=100, steps=300, progress=False)
-    assert json.loads(path.read_text().splitlines()[0])["n"] == 400
+        sweep(AB, [0.5], path=path, starts=100, steps=300, progress=False)
+    assert json.loads(path.read_text().splitlines()[0])["starts"] == 400
 
 
 def test_progress_lines(capsys):
-    sweep(AB, [0.5, 1.5], n=100, steps=100)
+    sweep(AB, [0.5, 1.5], starts=100, steps=100)
     err = capsys.readouterr().err
     assert "sweep: eta 1/2 = 0.5" in err and "sweep: eta 2/2 = 1.5: 0/100 converged" in err
 
 
 # --- sweep files: torn writes, wrong rows, locks (issue 11, section 3) ---------------------------
 
-SMALL = dict(n=60, steps=60, progress=False)
+SMALL = dict(starts=60, steps=60, progress=False)
 E3 = [0.5, 0.9, 1.3]
 FIX = "move it away or pass a new path"
 
@@ -206,21 +206,22 @@ def test_quiet_sweep_prints_nothing_for_a_repair(tmp_path, full, capsys):
     assert s.notes and capsys.readouterr().err == ""
 
 
-ROW = json.dumps({"eta": 0.7, "n": 60, "steps": 60, "seed": 0, "sampler": "normal", "moving": 0,
+ROW = json.dumps({"eta": 0.7, "starts": 60, "steps": 60, "seed": 0, "init": "normal", "moving": 0,
                   "converged": 60, "diverged": 0, "fraction": 1.0, "ci_low": 0.9, "ci_high": 1.0,
                   "upper95": 1.0, "to_global_minimum": None, "grad_norm_quantiles": None})
 
 
 @pytest.mark.parametrize("line, what", [
-    ('{"eta": 0.7}', "lacks n, steps"),
+    ('{"eta": 0.7}', "lacks starts, steps"),
     ("[1, 2]", "is a JSON list, expected a row object"),
     ('"text"', "is a JSON str"),
     ("null", "is a JSON NoneType"),
     (ROW.replace('"eta": 0.7', '"eta": -1'), "has eta -1, expected a finite number > 0"),
     (ROW.replace('"eta": 0.7', '"eta": "0.7"'), "has eta '0.7'"),
-    (ROW.replace('"n": 60', '"n": 50'), "has n 50, but the header says 60"),
-    (ROW.replace('"sampler": "normal"', '"sampler": "uniform"'), "has sampler 'uniform'"),
-    (ROW.replace('"diverged": 0', '"diverged": 1'), "add up to n = 60"),
+    (ROW.replace('"starts": 60', '"starts": 50'), "has starts 50, but the header says 60"),
+    (ROW.replace('"init": "normal"', '"init": "uniform"'), "has init 'uniform'"),
+    (ROW.replace('"starts": 60', '"n": 50'), "has starts 50, but the header says 60"),  # a 0.1 row
+    (ROW.replace('"diverged": 0', '"diverged": 1'), "add up to starts = 60"),
     (ROW.replace('"fraction": 1.0', '"fraction": null'), "has fraction None, expected a number"),
     (ROW.replace('"grad_norm_quantiles": null', '"grad_norm_quantiles": [1]'), "expected an object"),
     ('{"eta": 0.9, "n": 6', "is not complete JSON, though a newline follows it"),
@@ -241,7 +242,7 @@ def test_wrong_rows_refuse_the_file_and_leave_it_alone(tmp_path, full, line, wha
 
 @pytest.mark.parametrize("tail, what", [
     (b"[1, 2]", "is a JSON list"),  # complete JSON with no newline is a whole row, not a torn one
-    (b'{"eta": 0.7}', "lacks n"),
+    (b'{"eta": 0.7}', "lacks starts"),
     (b"garbage", "is neither a row nor a row cut short by a kill"),
 ])
 def test_complete_or_foreign_last_line_without_newline_is_not_dropped(tmp_path, full, tail, what):
@@ -276,9 +277,9 @@ def test_a_file_that_is_no_sweep_is_refused_not_overwritten(tmp_path, data):
 def test_other_settings_are_named(tmp_path, full):
     path = tmp_path / "s.jsonl"
     path.write_bytes(full)
-    with pytest.raises(InvalidArgumentError, match=r"other settings \(n: file 60, this call 50; steps:"
+    with pytest.raises(InvalidArgumentError, match=r"other settings \(starts: file 60, this call 50; steps:"
                        r" file 60, this call 40\); use the settings of the file to resume it"):
-        sweep(AB, E3, path=path, n=50, steps=40, progress=False)
+        sweep(AB, E3, path=path, starts=50, steps=40, progress=False)
     assert path.read_bytes() == full
 
 
@@ -332,7 +333,7 @@ import sympy as sp
 from gdmaps import GDMap
 from gdmaps.basins.sweep import sweep
 a, b = sp.symbols("a b")
-sweep(GDMap((a * b - 1) ** 2 / 2, [a, b]), {etas}, path=sys.argv[1], n=60, steps=60,
+sweep(GDMap((a * b - 1) ** 2 / 2, [a, b]), {etas}, path=sys.argv[1], starts=60, steps=60,
       progress=False, on_row=lambda row: time.sleep(10))  # killed long before
 """
 
@@ -364,9 +365,24 @@ def test_the_convergence_rule_reaches_every_row_and_is_a_setting_of_the_file(tmp
     a, b = sp.symbols("a b")
     g = GDMap((a * b - 1) ** 2 / 2, [a, b])
     rule = dict(grad_tol=1e-4, stability=False)
-    s = sweep(g, [0.5, 1.2], n=300, steps=200, progress=False, path=tmp_path / "s.jsonl", **rule)
+    s = sweep(g, [0.5, 1.2], starts=300, steps=200, progress=False, path=tmp_path / "s.jsonl", **rule)
     for row in s.rows:
-        direct = convergent_fraction(g, eta=row.eta, n=300, steps=200, **rule)
+        direct = convergent_fraction(g, eta=row.eta, starts=300, steps=200, **rule)
         assert row.counts == direct.counts
     with pytest.raises(InvalidArgumentError, match="grad_tol"):
-        sweep(g, [0.5], n=300, steps=200, progress=False, path=tmp_path / "s.jsonl")
+        sweep(g, [0.5], starts=300, steps=200, progress=False, path=tmp_path / "s.jsonl")
+
+
+def test_a_sweep_file_of_version_0_1_resumes(tmp_path):
+    """0.1 wrote n, sampler, scale and center; today's sweep reads them as starts, init, region."""
+    path = tmp_path / "old.jsonl"
+    first = sweep(AB, [0.5], path=path, **SMALL)
+    lines = path.read_text().splitlines()
+    head, row = json.loads(lines[0]), json.loads(lines[1])
+    head.update(gdmaps_sweep=1, n=head.pop("starts"), sampler=head.pop("init"), scale=1.0, center=0.0)
+    del head["region"]
+    row.update(n=row.pop("starts"), sampler=row.pop("init"))
+    path.write_text(json.dumps(head) + "\n" + json.dumps(row) + "\n")
+    again = sweep(AB, [0.5, 1.5], path=path, **SMALL)
+    assert again.rows[0].counts == first.rows[0].counts and again.rows[0].starts == 60
+    assert len(again.rows) == 2 and not again.notes

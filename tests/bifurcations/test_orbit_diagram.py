@@ -15,7 +15,7 @@ x = sp.Symbol("x")
 
 
 def test_logistic_fixed_point_and_period_two():
-    d = orbit_diagram(logistic(3.0), "r", [2.8, 3.2], n_points=50, keep=4, region=[0.01, 0.99])
+    d = orbit_diagram(logistic(3.0), "r", [2.8, 3.2], starts=50, keep=4, region=[0.01, 0.99])
     assert isinstance(d, OrbitDiagram)
     assert d.points.shape == (2, 200, 1) and d.diverged.shape == (2, 50) and not d.diverged.any()
     # truth: fixed point 1 - 1/r, stable for 1 < r < 3
@@ -35,7 +35,7 @@ def test_gd_quartic_at_eta_half_lands_on_the_minima():
     # truth: L = (x^2 - 1)^2 / 4 has minima +-1 with L'' = 2; stable for eta < 1; starts in
     # (0, 1] go to +1 and in [-1, 0) to -1 (G(x) = x - eta (x^3 - x) keeps the sign for eta = 0.5)
     g = GDMap((x**2 - 1) ** 2 / 4, [x])
-    d = orbit_diagram(g, "eta", [0.5], n_points=200, seed=3)
+    d = orbit_diagram(g, "eta", [0.5], starts=200, seed=3)
     pts = d.points[0, :, 0]
     np.testing.assert_allclose(np.abs(pts), 1.0, atol=1e-12)
     assert (pts > 0).any() and (pts < 0).any()
@@ -64,17 +64,17 @@ def test_batched_equals_one_value_at_a_time():
 
 def test_default_starts_are_seeded_in_the_box():
     g = GDMap((x**2 - 1) ** 2 / 4, [x])
-    a = orbit_diagram(g, "eta", [0.1], transient=0, n_points=30, seed=5)
-    b = orbit_diagram(g, "eta", [0.1], transient=0, n_points=30, seed=5)
+    a = orbit_diagram(g, "eta", [0.1], transient=0, starts=30, seed=5)
+    b = orbit_diagram(g, "eta", [0.1], transient=0, starts=30, seed=5)
     np.testing.assert_array_equal(a.points, b.points)
     assert a.points.shape == (1, 30, 1) and np.abs(a.points).max() <= 1.0
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(InvalidArgumentError, match=r"x0 must have shape \(1,\) or \(n_points, 1\)"):
+    with pytest.raises(InvalidArgumentError, match=r"x0 must have shape \(1,\) or \(starts, 1\)"):
         orbit_diagram(logistic(3.0), "r", [3.0], x0=[[0.1, 0.2]])
-    with pytest.raises(InvalidArgumentError, match="n_points=3 does not match the 2 starts"):
-        orbit_diagram(logistic(3.0), "r", [3.0], x0=[[0.1], [0.2]], n_points=3)
+    with pytest.raises(InvalidArgumentError, match="starts=3 does not match the 2 starts"):
+        orbit_diagram(logistic(3.0), "r", [3.0], x0=[[0.1], [0.2]], starts=3)
     with pytest.raises(InvalidArgumentError, match="keep must be an integer >= 1, got 0"):
         orbit_diagram(logistic(3.0), "r", [3.0], keep=0)
     with pytest.raises(InvalidArgumentError, match="values must contain only finite numbers"):

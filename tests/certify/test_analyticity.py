@@ -30,5 +30,5 @@ def test_not_proved_analytic(expr):
 def test_disguised_kink_is_not_proved_non_singular():
     # G(x) = 0 for every x > 0 on x^2/2 + (x - sqrt(x^2))^2 at eta = 1: the determinant
     # vanishes on a half-line, so one ball away from 0 proves nothing about the rest
-    ns = non_singularity(GDMap(x**2 / 2 + (x - sp.sqrt(x**2))**2, [x]), 1)
+    ns = non_singularity(GDMap(x**2 / 2 + (x - sp.sqrt(x**2))**2, [x]), eta=1)
     assert ns.verdict is Verdict.INCONCLUSIVE and "sqrt(x**2)" in ns.argument

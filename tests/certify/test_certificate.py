@@ -23,7 +23,7 @@ def test_soundness_on_scalar_chains(k, p, q, factor):
     y = sp.Rational(p, q)
     eta = sp.nsimplify(factor * _eta_star(k, y))
     eta = sp.Rational(sp.N(eta, 30))  # a rational step size near factor * eta*
-    cert = certify_measure_zero(scalar_chain(k, y), eta)
+    cert = certify_measure_zero(scalar_chain(k, y), eta=eta)
     below = eta < _eta_star(k, y)
     if below:  # a stable minimum exists: never HOLDS, and the witness is a true minimum
         assert cert.status is Status.FAILS
@@ -43,7 +43,7 @@ def test_random_linear_networks_hold_only_where_every_sampled_minimum_is_unstabl
         X, Y = np.round(rng.normal(size=(2, 3)), 1), np.round(rng.normal(size=(1, 3)), 1)
         g = linear_network(X, Y, [2])
         crit = critical_learning_rate(g)
-        cert = certify_measure_zero(g, 5.0)
+        cert = certify_measure_zero(g, eta=5.0)
         Xf, Yf = np.array(sp.Matrix(X).evalf(), dtype=float), np.array(Y, dtype=float)
         W = Yf @ Xf.T @ np.linalg.inv(Xf @ Xf.T)
         lam = []
@@ -58,14 +58,14 @@ def test_random_linear_networks_hold_only_where_every_sampled_minimum_is_unstabl
 
 
 def test_degenerate_origin_of_depth_three_is_named():
-    cert = certify_measure_zero(scalar_chain(3, 1), 1, target="critical-points")
+    cert = certify_measure_zero(scalar_chain(3, 1), eta=1, target="critical-points")
     assert cert.status is Status.INCONCLUSIVE
     assert "w1 = 0, w2 = 0, w3 = 0" in cert.steps[-1].evidence
-    assert certify_measure_zero(scalar_chain(2, 1), 1.2, target="critical-points").status is Status.HOLDS
+    assert certify_measure_zero(scalar_chain(2, 1), eta=1.2, target="critical-points").status is Status.HOLDS
 
 
 def test_latex_and_markdown_read_as_a_proof():
-    cert = certify_measure_zero(scalar_chain(2, 1), 1.2)
+    cert = certify_measure_zero(scalar_chain(2, 1), eta=1.2)
     assert "\\begin{proof}" in cert.to_latex() and "center-stable manifold" in cert.to_markdown()
 
 
@@ -74,8 +74,8 @@ def test_agreement_with_simulation():
     g = GDMap((a * b - 1) ** 2 / 2, [a, b])
     x0 = np.random.default_rng(1).normal(size=(10_000, 2))
     above, below = iterate(g.at(1.05), x0, 3000), iterate(g.at(0.9), x0, 3000)
-    assert certify_measure_zero(g, 1.05).status is Status.HOLDS
-    assert above.counts()["converged"] == 0 and below.counts()["converged"] > 1000
+    assert certify_measure_zero(g, eta=1.05).status is Status.HOLDS
+    assert above.counts["converged"] == 0 and below.counts["converged"] > 1000
 
 
 def test_agreement_with_simulation_on_a_whitened_linear_network():
@@ -86,8 +86,8 @@ def test_agreement_with_simulation_on_a_whitened_linear_network():
     x0 = np.random.default_rng(2).normal(scale=0.5, size=(10_000, g.dim))
     above = iterate(g.at(1.05 * eta_star), x0, 3000)
     below = iterate(g.at(0.9 * eta_star), x0, 3000)
-    assert above.counts()["converged"] == 0 and below.counts()["converged"] > 5000
-    assert certify_measure_zero(g, sp.Rational(105, 100) * sp.nsimplify(eta_star, rational=True)).status \
+    assert above.counts["converged"] == 0 and below.counts["converged"] > 5000
+    assert certify_measure_zero(g, eta=sp.Rational(105, 100) * sp.nsimplify(eta_star, rational=True)).status \
         in (Status.HOLDS,)
-    assert certify_measure_zero(g, sp.Rational(9, 10) * sp.nsimplify(eta_star, rational=True)).status \
+    assert certify_measure_zero(g, eta=sp.Rational(9, 10) * sp.nsimplify(eta_star, rational=True)).status \
         is Status.FAILS

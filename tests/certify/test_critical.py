@@ -222,7 +222,7 @@ def test_network_fails_below_a_certified_lower_bound(activation):
     crit = critical_learning_rate(g)
     assert crit.exactness is Exactness.NUMERIC and crit.morse_bott and crit.minima_proved
     eta = 0.9 * crit.certified_lower
-    cert = certify_measure_zero(g, eta)
+    cert = certify_measure_zero(g, eta=eta)
     assert cert.status is Status.FAILS
     w = np.array(cert.witness["point"], dtype=float)
     assert np.abs(res(w)).max() < 1e-6 and lam(w) < 2 / crit.certified_lower * (1 + 1e-6)
@@ -235,7 +235,7 @@ def test_network_fails_below_a_certified_lower_bound(activation):
                         constraints=[{"type": "eq", "fun": res}], options={"ftol": 1e-14}).fun
                for _ in range(10))
     assert best > 0.5 * lam(w)   # the witness is not absurdly sharp compared with a local search
-    assert certify_measure_zero(g, 1.1 * 2 / lam(w)).status is Status.INCONCLUSIVE  # no upper bound
+    assert certify_measure_zero(g, eta=1.1 * 2 / lam(w)).status is Status.INCONCLUSIVE  # no upper bound
 
 
 def test_linear_network_with_zero_target_has_flat_minimum_at_zero():
@@ -253,7 +253,7 @@ def test_a_certificate_keeps_what_its_steps_rest_on():
     from gdmaps import certify_measure_zero
 
     g = loss_from_text("(a*b - 1)**2/2")
-    cert = certify_measure_zero(g, sp.Rational(6, 5))
+    cert = certify_measure_zero(g, eta=sp.Rational(6, 5))
     assert cert.critical.eta_star == 1 and cert.non_singularity.verdict.value == "proven"
     assert str(cert.critical.eta_star) in cert.steps[1].evidence
 

@@ -44,8 +44,8 @@ def _relu_gd(X, eta, c, steps):
 def test_relu_example_verdicts_agree_with_simulation(reduction, c):
     g = relu_example(reduction=reduction)
     eta_star = 1 / (c * S)
-    above = certify_measure_zero(g, R(11, 10) * eta_star)
-    below = certify_measure_zero(g, R(9, 10) * eta_star)
+    above = certify_measure_zero(g, eta=R(11, 10) * eta_star)
+    below = certify_measure_zero(g, eta=R(9, 10) * eta_star)
     assert above.status is Status.HOLDS and below.status is Status.FAILS
     rng = np.random.default_rng(0)
     X = rng.uniform(0.05, 3, size=(4000, 2))
@@ -59,7 +59,7 @@ def test_relu_example_verdicts_agree_with_simulation(reduction, c):
 def test_relu_example_is_non_singular_for_every_step_tried():
     g = relu_example()
     for eta in (R(1, 100), R(50, 353), R(100, 353), R(7, 3)):
-        ns = non_singularity(g, eta)
+        ns = non_singularity(g, eta=eta)
         assert ns.verdict is Verdict.PROVEN and "3 pieces" in ns.argument
 
 

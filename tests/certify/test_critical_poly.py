@@ -24,9 +24,9 @@ def test_float_coefficients_are_read_as_decimals_and_give_the_flattest_minimum()
     crit = critical_learning_rate(g)
     assert crit.exactness is Exactness.EXACT and crit.eta_star == R(25, 72)
     assert crit.minimizer == (R(1, 5),) and crit.minima_proved is True
-    cert = certify_measure_zero(g, 0.3)
+    cert = certify_measure_zero(g, eta=0.3)
     assert cert.status is Status.FAILS and cert.witness["point"] == (R(1, 5),)
-    assert certify_measure_zero(g, 0.35).status is Status.HOLDS
+    assert certify_measure_zero(g, eta=0.35).status is Status.HOLDS
 
 
 def test_float_loss_and_its_exact_twin_agree():
@@ -34,7 +34,7 @@ def test_float_loss_and_its_exact_twin_agree():
     g = GDMap((x - 0.2)**2 * (x + 1)**2 * ((x - 1.2)**2 + 1), [x])
     assert g.loss == twin.loss
     for eta in (R(3, 10), R(7, 20)):
-        assert certify_measure_zero(g, eta).status is certify_measure_zero(twin, eta).status
+        assert certify_measure_zero(g, eta=eta).status is certify_measure_zero(twin, eta=eta).status
 
 
 def test_float_product_loss_takes_the_flatter_of_tied_minima():
@@ -43,8 +43,8 @@ def test_float_product_loss_takes_the_flatter_of_tied_minima():
     g = GDMap(0.1 * (a*b - 0.3)**2 * (a*b + 0.7)**2, [a, b])
     crit = critical_learning_rate(g)
     assert crit.exactness is Exactness.EXACT and crit.eta_star == R(50, 3)
-    assert certify_measure_zero(g, 10).status is Status.FAILS
-    assert certify_measure_zero(g, 17).status is Status.HOLDS
+    assert certify_measure_zero(g, eta=10).status is Status.FAILS
+    assert certify_measure_zero(g, eta=17).status is Status.HOLDS
 
 
 def test_two_parameter_loss_with_isolated_minima_is_exact():
@@ -55,8 +55,8 @@ def test_two_parameter_loss_with_isolated_minima_is_exact():
     crit = critical_learning_rate(g)
     assert crit.exactness is Exactness.EXACT and crit.eta_star == R(1, 2) and crit.sharpness == 4
     assert set(polynomial_minima(g).points) == {(sp.sqrt(2), sp.sqrt(2)), (-sp.sqrt(2), -sp.sqrt(2))}
-    below = certify_measure_zero(g, 0.45, target="critical-points")
-    above = certify_measure_zero(g, 0.55, target="critical-points")
+    below = certify_measure_zero(g, eta=0.45, target="critical-points")
+    above = certify_measure_zero(g, eta=0.55, target="critical-points")
     assert below.status is Status.FAILS and above.status is Status.HOLDS
     assert all(step.established for step in above.steps)
 
@@ -100,7 +100,7 @@ def test_textbook_functions(loss, minima, s_min):
 def test_no_global_minimum_makes_the_claim_vacuous(loss):
     crit = critical_learning_rate(GDMap(loss, [x]))
     assert crit.minima_proved is False and crit.eta_star == 0
-    cert = certify_measure_zero(GDMap(loss, [x]), 1)
+    cert = certify_measure_zero(GDMap(loss, [x]), eta=1)
     assert cert.status is Status.HOLDS and "vacuous" in cert.reason
 
 
@@ -109,12 +109,12 @@ def test_infimum_not_attained_invents_no_numbers(loss):
     crit = critical_learning_rate(GDMap(loss, [x]))
     assert crit.exactness is Exactness.NUMERIC and crit.eta_star != crit.eta_star  # nan
     assert "no minimum" in crit.argument
-    assert certify_measure_zero(GDMap(loss, [x]), 1).status is Status.INCONCLUSIVE
+    assert certify_measure_zero(GDMap(loss, [x]), eta=1).status is Status.INCONCLUSIVE
 
 
 def test_degenerate_minimum_is_inconclusive():
     # x^4: the minimum 0 has H = 0: linear stability decides nothing
-    cert = certify_measure_zero(GDMap(x**4, [x]), 1)
+    cert = certify_measure_zero(GDMap(x**4, [x]), eta=1)
     assert cert.status is Status.INCONCLUSIVE
 
 
@@ -122,7 +122,7 @@ def test_not_proved_bounded_below_never_fails():
     # x^2 + y^4 - ... : L = a^2 + (b^2 - 1)^2 - a^3 b^3/100 is unbounded below (a = b -> oo),
     # its lowest critical points are stable, but they are no global minima: never FAILS
     g = GDMap(a**2 + (b**2 - 1)**2 - a**3 * b**3 / 100, [a, b])
-    cert = certify_measure_zero(g, R(1, 100))
+    cert = certify_measure_zero(g, eta=R(1, 100))
     assert cert.status is not Status.FAILS
 
 
@@ -130,7 +130,7 @@ def test_not_proved_bounded_below_never_fails():
 def test_irrational_step_sizes(eta):
     # eta* = 25/72 ~ 0.347 for this loss; all three step sizes are larger
     g = GDMap((x - R(1, 5))**2 * (x + 1)**2 * ((x - R(6, 5))**2 + 1), [x])
-    assert certify_measure_zero(g, eta).status is Status.HOLDS
+    assert certify_measure_zero(g, eta=eta).status is Status.HOLDS
 
 
 @pytest.mark.parametrize("loss, eta_star", [
@@ -140,13 +140,13 @@ def test_irrational_step_sizes(eta):
 ])
 def test_irrational_coefficients_are_decided(loss, eta_star):
     g = GDMap(loss, [x])
-    assert certify_measure_zero(g, sp.Rational(11, 10) * eta_star).status is Status.HOLDS
-    assert certify_measure_zero(g, sp.Rational(9, 10) * eta_star).status is Status.FAILS
+    assert certify_measure_zero(g, eta=sp.Rational(11, 10) * eta_star).status is Status.HOLDS
+    assert certify_measure_zero(g, eta=sp.Rational(9, 10) * eta_star).status is Status.FAILS
 
 
 def test_unicode_state_names():
     th = sp.Symbol("θ")
-    cert = certify_measure_zero(GDMap((th**2 - 1)**2, [th]), 1)
+    cert = certify_measure_zero(GDMap((th**2 - 1)**2, [th]), eta=1)
     # minima +-1 with L'' = 8: eta* = 1/4 < 1
     assert cert.status is Status.HOLDS
 
@@ -172,7 +172,7 @@ def test_singular_minimum_gives_s_min_zero():
     # (x^2 - y^2)^2: the two lines of minima cross at 0, where H = 0
     crit = critical_learning_rate(GDMap((x**2 - b**2)**2, [x, b]))
     assert crit.sharpness == 0 and crit.eta_star == sp.oo
-    assert certify_measure_zero(GDMap((x**2 - b**2)**2, [x, b]), 1).status is Status.INCONCLUSIVE
+    assert certify_measure_zero(GDMap((x**2 - b**2)**2, [x, b]), eta=1).status is Status.INCONCLUSIVE
 
 
 @pytest.mark.parametrize("loss, state, s_min", [
@@ -197,7 +197,7 @@ def test_every_other_critical_point_of_himmelblau_is_shown_unstable():
     m = polynomial_minima(g)
     assert len(m.points) == 4 and len(m.others) == 5
     assert all(lo < 0 for _, _, lo, _ in m.others)
-    cert = certify_measure_zero(g, R(1, 2), target="critical-points")
+    cert = certify_measure_zero(g, eta=R(1, 2), target="critical-points")
     assert cert.status is Status.HOLDS
     assert cert.steps[-1].evidence.count("lambda_min(H)") == 5
 
@@ -221,5 +221,5 @@ def test_weight_decay_makes_the_minimum_attained_and_fails_below():
     g = GDMap((a*b - 1)**2 / 2 + (a**2 + b**2) / 20, [a, b])
     crit = critical_learning_rate(g)
     assert crit.eta_star == R(10, 9) and crit.minima_proved is True
-    assert certify_measure_zero(g, 1).status is Status.FAILS
-    assert certify_measure_zero(g, R(6, 5)).status is Status.HOLDS
+    assert certify_measure_zero(g, eta=1).status is Status.FAILS
+    assert certify_measure_zero(g, eta=R(6, 5)).status is Status.HOLDS

@@ -151,7 +151,7 @@ def test_unbounded_below_is_not_a_proved_minimum():
     g = GDMap((x * y - 1) ** 2 - z ** 2, [x, y, z])
     crit = variety_minima(g)
     assert crit is None or crit.minima_proved is not True
-    assert certify_measure_zero(g, sp.Rational(9, 20)).status.value != "fails"
+    assert certify_measure_zero(g, eta=sp.Rational(9, 20)).status.value != "fails"
 
 
 def test_scaling_curve_without_zero_residual():
@@ -183,7 +183,7 @@ CASES = [(rank1_fit(2, 1), sp.Rational(1, 2), 0.5),
 @pytest.mark.parametrize("g, eta_star, m", CASES)
 def test_fails_below_and_a_ball_converges(g, eta_star, m):
     eta = sp.Rational(9, 10) * eta_star
-    cert = certify_measure_zero(g, eta)
+    cert = certify_measure_zero(g, eta=eta)
     assert cert.status.value == "fails"
     w = np.array([float(c) for c in cert.witness["point"]])
     rng = np.random.default_rng(0)
@@ -194,7 +194,7 @@ def test_fails_below_and_a_ball_converges(g, eta_star, m):
 @pytest.mark.parametrize("g, eta_star, m", CASES)
 def test_holds_above_and_no_start_converges(g, eta_star, m):
     eta = sp.Rational(11, 10) * eta_star
-    assert certify_measure_zero(g, eta).status.value == "holds"
+    assert certify_measure_zero(g, eta=eta).status.value == "holds"
     rng = np.random.default_rng(1)
     starts = np.concatenate([rng.uniform(-2, 2, size=(150, 4)),
                              np.array([float(c) for c in variety_minima(g).minimizer])

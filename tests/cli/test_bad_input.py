@@ -185,9 +185,11 @@ def test_zero_targets_on_data_that_is_not_whitened(cli, tmp_path):
 
 @pytest.mark.parametrize("message, words", [
     ("bind the other parameters first (s), e.g. .subs(s=...)", "-p s=VALUE"),
-    ("this GD map has no step size yet; fix it with .at(eta) before stepping", "with --eta before"),
-    ("method='numeric' needs every parameter bound; eta are free (use .subs or .at)",
-     "--region needs every parameter bound; eta are free (give them with -p NAME=VALUE, or --eta"),
+    ("this GD map has no step size yet: pass eta=... or fix it with .at(eta)",
+     "no step size yet: give it with --eta"),
+    ("fixed_points(method='numeric') needs values for the free parameters a; bind them first, e.g."
+     " map.subs(a=...)", "the numeric search (--region) needs values for the free parameters a; bind them"
+     " first, e.g. -p a=VALUE"),
 ])
 def test_library_messages_speak_cli(message, words):
     assert words in _cli_words(FreeParameterError(message))

@@ -250,7 +250,7 @@ def test_large_models_run_and_match_finite_differences(d_in, widths, n, n_params
         _close(num.hvp(x, v), fd, rel=1e-5)
     result = iterate(g, T, 20)  # "auto" must not build the SymPy form of a large model
     np.testing.assert_allclose(result.final[result.fate == 0], num.advance_T(T.T, 20).T[result.fate == 0])
-    assert result.n == 8
+    assert result.starts == 8
 
 
 # -- bad input ------------------------------------------------------------------------------

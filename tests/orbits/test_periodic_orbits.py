@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from gdmaps import FreeParameterError, InvalidArgumentError, InvalidTypeError, Map
 from gdmaps.maps import henon, logistic, standard
 from gdmaps.orbits.orbit import Enclosure
-from gdmaps.orbits.periodic_orbits import (CertificationUnavailableError, PeriodicOrbits, Status,
+from gdmaps.orbits.periodic_orbits import (CertificationUnavailableError, PeriodicOrbits, SearchStatus,
                                            periodic_orbits, periodic_orbits_up_to)
 
 HENON_COUNTS = [2, 1, 0, 1, 0, 2, 4, 7, 6, 10, 14, 19, 32, 44, 72, 102, 166, 233, 364, 535]
@@ -82,7 +82,7 @@ def assert_same_points(found, expected, atol=1e-10, period=None):
 def test_henon_counts_equal_the_published_table(henon_orbits):
     counts = [henon_orbits[p].count for p in range(1, 15)]
     assert counts == HENON_COUNTS[:14]
-    assert all(r.status is Status.SATURATED for r in henon_orbits.values())
+    assert all(r.status is SearchStatus.SATURATED for r in henon_orbits.values())
 
 
 def test_henon_low_periods_agree_with_a_brute_force_search():
@@ -177,16 +177,16 @@ def test_search_is_reproducible_and_neighbors_alone_suffice(henon_orbits):
     np.testing.assert_array_equal(again.points, periodic_orbits(henon(), 8, BOX).points)
     assert again.count == 7
     # the Davidchack-Lai seeds alone: no trajectories, almost no random points
-    only = periodic_orbits(henon(), 9, BOX, iterates=0, n_seeds=1,
+    only = periodic_orbits(henon(), 9, BOX, iterates=0, starts=1,
                            neighbors=[henon_orbits[8], henon_orbits[4], henon_orbits[5]])
     assert only.count == 6
 
 
 def test_guesses_seed_the_search():
-    found = periodic_orbits(henon(), 2, BOX, iterates=0, n_seeds=1, max_rounds=1,
+    found = periodic_orbits(henon(), 2, BOX, iterates=0, starts=1, max_rounds=1,
                             guesses=[[0.97, -0.14]])
-    assert found.count == 1 and found.status is Status.SEED_LIMITED
-    cycle = periodic_orbits(henon(), 2, BOX, iterates=0, n_seeds=1, max_rounds=1,
+    assert found.count == 1 and found.status is SearchStatus.SEED_LIMITED
+    cycle = periodic_orbits(henon(), 2, BOX, iterates=0, starts=1, max_rounds=1,
                             guesses=[[[0.97, -0.14], [-0.47, 0.29]]])
     np.testing.assert_allclose(cycle.points, found.points, atol=1e-12)
 
@@ -195,7 +195,7 @@ def test_guesses_seed_the_search():
 @given(st.floats(0.3, 1.4), st.floats(-0.4, 0.4))
 def test_henon_fixed_points_for_any_parameters(a, b):
     """Both fixed points x = (-(1 - b) +- sqrt((1 - b)^2 + 4a)) / (2a), y = b x, whatever (a, b)."""
-    found = periodic_orbits(henon(a, b), 1, [[-6, 6], [-6, 6]], n_seeds=256, iterates=4096)
+    found = periodic_orbits(henon(a, b), 1, [[-6, 6], [-6, 6]], starts=256, iterates=4096)
     disc = math.sqrt((1 - b) ** 2 + 4 * a)
     xs = [(-(1 - b) + s * disc) / (2 * a) for s in (1, -1)]
     assert_same_points(found.points[:, 0], [[x, b * x] for x in xs], atol=1e-10)
@@ -279,7 +279,7 @@ def coupled_henon(a, c):
 def test_coupled_henon_orbits_close_and_count_like_the_product():
     m, box = coupled_henon("6/5", "1/20"), [[-2, 2]] * 4
     found = periodic_orbits_up_to(m, 3, box)
-    more = periodic_orbits_up_to(m, 3, box, n_seeds=4096, iterates=131072, seed=7)
+    more = periodic_orbits_up_to(m, 3, box, starts=4096, iterates=131072, seed=7)
     single = periodic_orbits_up_to(henon(1.2, 0.3), 3, BOX)
     for p in (1, 2, 3):
         for o in found[p]:
@@ -361,7 +361,7 @@ def test_certify_without_the_krawczyk_module_says_so(monkeypatch):
     (dict(modulo=[1.0]), InvalidArgumentError, "modulo must be a sequence of 2"),
     (dict(modulo=[None, -1.0]), InvalidArgumentError, "modulo"),
     (dict(tol=0), InvalidArgumentError, "tol"),
-    (dict(n_seeds=0), InvalidArgumentError, "n_seeds"),
+    (dict(starts=0), InvalidArgumentError, "starts"),
     (dict(guesses=np.zeros((3, 5))), InvalidArgumentError, "guesses"),
     (dict(neighbors=[1, 2]), InvalidTypeError, "neighbors"),
 ])

@@ -41,7 +41,7 @@ def nearest(X, Y):
 
 @pytest.fixture(scope="module")
 def henon_W():
-    return stable_manifold(henon(A, B), P, n_points=40, steps=5, length=None, delta=1e-4)
+    return stable_manifold(henon(A, B), P, samples=40, steps=5, length=None, delta=1e-4)
 
 
 def test_henon_matches_explicit_inverse(henon_W):
@@ -64,7 +64,7 @@ def test_henon_matches_explicit_inverse(henon_W):
     # the explicit-inverse option gives the same points
     x, y = sp.symbols("x y")
     inv = Map([y / sp.Rational(3, 10), x - 1 + sp.Rational(7, 5) * (y / sp.Rational(3, 10)) ** 2], [x, y])
-    W2 = stable_manifold(henon(A, B), P, n_points=40, steps=5, length=None, delta=1e-4, inverse=inv)
+    W2 = stable_manifold(henon(A, B), P, samples=40, steps=5, length=None, delta=1e-4, inverse=inv)
     for b1, b2 in zip(W.branches, W2.branches):
         assert b1.shape == b2.shape
         assert np.abs(b1 - b2).max() < 1e-8 * scale
@@ -104,7 +104,7 @@ def test_branches_are_curves_leaving_the_saddle(henon_W):
 def test_gd_saddle_stable_manifold_is_antidiagonal():
     a, b = sp.symbols("a b")
     gd = GDMap((a * b - 1) ** 2 / 2, [a, b], eta=0.5)
-    W = stable_manifold(gd, [0.0, 0.0], n_points=50, steps=12, length=None)
+    W = stable_manifold(gd, [0.0, 0.0], samples=50, steps=12, length=None)
     assert isinstance(W, StableManifold)
     assert sorted(np.real(W.multipliers)) == pytest.approx([0.5, 1.5])
     assert W.dimension == 1
@@ -123,7 +123,7 @@ def test_gd_saddle_stable_manifold_is_antidiagonal():
 def test_length_cut_and_orbit_input():
     m = henon(A, B)
     orb = Orbit(P[None, :], stability(m, P), 0.0)
-    W = stable_manifold(m, orb, n_points=50, steps=10, length=2.0)
+    W = stable_manifold(m, orb, samples=50, steps=10, length=2.0)
     for br in W.branches:
         arc = np.linalg.norm(br[0] - P) + np.linalg.norm(np.diff(br, axis=0), axis=1).sum()
         assert arc <= 2.0 + 1e-12
@@ -135,7 +135,7 @@ def test_two_dimensional_stable_manifold():
     x, y, z = sp.symbols("x y z")
     # W^s(0) is the surface z = -x^2 / 1.75 (invariance: c/4 = 2c + 1)
     m = Map([x / 2, 2 * y / 5, 2 * z + x ** 2], [x, y, z])
-    W = stable_manifold(m, [0, 0, 0], n_points=60, steps=4, delta=1e-3)
+    W = stable_manifold(m, [0, 0, 0], samples=60, steps=4, delta=1e-3)
     assert W.dimension == 2 and len(W.branches) == 5
     pts = np.vstack(W.branches)
     assert len(pts) == 5 * 60

@@ -84,7 +84,7 @@ def test_henon_unstable_manifold_lies_on_the_attractor(henon_W, attractor):
     attractor (e.g. on W^s(P), which crosses the gaps between bands) is 1e-2 to 1e-1 away."""
     d, _ = attractor.query(np.vstack(henon_W.branches))
     assert d.max() < 2e-3
-    Ws = stable_manifold(henon(A, B), P, length=3.0, n_points=100, steps=8)
+    Ws = stable_manifold(henon(A, B), P, length=3.0, samples=100, steps=8)
     far, _ = attractor.query(np.vstack(Ws.branches))
     assert far.max() > 0.05  # the test can tell: the stable manifold leaves the attractor
 
@@ -148,7 +148,7 @@ def test_period_two_orbit_of_henon(attractor):
     # the same from an Orbit; the stable manifold of the orbit: its points converge forward
     W2 = unstable_manifold(m, Orbit(orbit, stability(m, orbit), 0.0), length=2.0, max_gap=0.01)
     assert all(np.array_equal(b1, b2) for b1, b2 in zip(W.branches, W2.branches))
-    Ws = stable_manifold(m, orbit[0], period=2, n_points=40, steps=4, length=None)
+    Ws = stable_manifold(m, orbit[0], period=2, samples=40, steps=4, length=None)
     assert Ws.period == 2 and len(Ws.branches) == 4
     mu_s = min(abs(Ws.multipliers))  # of f^2; the seeds fill [delta, delta / mu_s)
     for br, lev, j in zip(Ws.branches, Ws.levels, Ws.anchors):
@@ -167,7 +167,7 @@ def test_period_two_orbit_of_henon(attractor):
 def test_to_dict_is_json(henon_W):
     data = json.loads(json.dumps(henon_W.to_dict()))
     assert data["kind"] == "unstable" and data["dimension"] == 1 and len(data["branches"]) == 2
-    assert data["n_points"] == henon_W.n_points
+    assert data["size"] == henon_W.size
     assert "\n" not in repr(henon_W) and "largest gap" in repr(henon_W)
     assert "UnstableManifold" in henon_W._repr_markdown_()
 
@@ -175,7 +175,7 @@ def test_to_dict_is_json(henon_W):
 def test_two_dimensional_unstable_manifold():
     x, y, z = sp.symbols("x y z")
     # W^u(0) of (2x, 3y, z/2 + x^2): z = c x^2 with 4c = c/2 + 1, c = 2/7 (y does not enter)
-    W = unstable_manifold(Map([2 * x, 3 * y, z / 2 + x ** 2], [x, y, z]), [0, 0, 0], n_points=30,
+    W = unstable_manifold(Map([2 * x, 3 * y, z / 2 + x ** 2], [x, y, z]), [0, 0, 0], samples=30,
                           steps=4, delta=1e-3)
     assert W.dimension == 2 and len(W.branches) == 5
     # the seeds lie on the tangent plane z = 0, 2/7 x^2 <= 2/7 delta^2 off; f halves that offset
@@ -208,7 +208,7 @@ def test_plot_draws_each_kind_in_its_colour(henon_W):
     from gdmaps.plotting.manifolds import plot_manifolds, plot_stable_manifold
 
     plt.close("all")
-    Ws = stable_manifold(henon(A, B), P, length=3.0, n_points=100, steps=8)
+    Ws = stable_manifold(henon(A, B), P, length=3.0, samples=100, steps=8)
     ax = plot_manifolds(Ws, henon_W).axes[0]
     assert len(ax.lines) == 4
     colours = [mcolors.to_hex(line.get_color()) for line in ax.lines]

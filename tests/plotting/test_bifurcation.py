@@ -19,7 +19,7 @@ VALS = np.linspace(2.8, 4.0, 60)
 
 @pytest.fixture(scope="module")
 def diagram():
-    return orbit_diagram(logistic(3.0), "r", VALS, n_points=10, keep=2, transient=300, region=[0, 1])
+    return orbit_diagram(logistic(3.0), "r", VALS, starts=10, keep=2, transient=300, region=[0, 1])
 
 
 def fake_continuation():
@@ -138,7 +138,7 @@ def test_title_as_mathematics(diagram):
 
 
 def test_coord_and_axes(diagram):
-    h = orbit_diagram(henon(), "a", np.linspace(1.0, 1.4, 20), n_points=5, transient=200)
+    h = orbit_diagram(henon(), "a", np.linspace(1.0, 1.4, 20), starts=5, transient=200)
     fig = plot_orbit_diagram(h, coord=1)
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(),
                                h.points[:, :, 1].ravel()[np.isfinite(h.points[:, :, 1].ravel())])

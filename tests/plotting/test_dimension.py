@@ -11,11 +11,11 @@ x, y = sp.symbols("x y")
 
 def test_panels_follow_the_result(tmp_path):
     res = convergent_set_dimension(GDMap((x**2 - y**2) / 2, [x, y]), [[-1, 1], [-1, 1]],
-                                   eta=0.5, n=20_000, steps=60)
+                                   eta=0.5, starts=20_000, steps=60)
     fig = plot_set_dimension(res, title="saddle")
     ax1, ax2 = fig.axes
     i, j = res.fit
-    np.testing.assert_allclose(ax1.lines[1].get_ydata(), res.counts[i:j] / res.n)
+    np.testing.assert_allclose(ax1.lines[1].get_ydata(), res.converged[i:j] / res.starts)
     np.testing.assert_allclose(ax2.lines[0].get_ydata(), res.box_counts)
     assert save_figure(fig, tmp_path / "d.png").stat().st_size > 1000
 
@@ -24,7 +24,7 @@ def test_column_style_stacks_the_panels():
     from gdmaps.plotting import current_style, style
 
     res = convergent_set_dimension(GDMap((x**2 - y**2) / 2, [x, y]), [[-1, 1], [-1, 1]],
-                                   eta=0.5, n=5_000, steps=60)
+                                   eta=0.5, starts=5_000, steps=60)
     with style("column"):
         assert current_style() == "column"
         fig = plot_set_dimension(res)

@@ -16,7 +16,7 @@ from gdmaps.plotting.figures import STYLE
 
 @pytest.fixture(scope="module")
 def diagram():
-    return orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 40), n_points=6, keep=2,
+    return orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 40), starts=6, keep=2,
                          transient=200, region=[0, 1], seed=3)
 
 
@@ -83,7 +83,7 @@ def test_same_figure_same_bytes(diagram, tmp_path, ext, name):
     """The same figure saved twice, and drawn again from the same seed, gives the same bytes
     (no dates in the metadata, a fixed svg.hashsalt)."""
     def draw():
-        d = orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 40), n_points=6, keep=2,
+        d = orbit_diagram(logistic(3.0), "r", np.linspace(2.8, 4.0, 40), starts=6, keep=2,
                           transient=200, region=[0, 1], seed=3)
         return plot_orbit_diagram(d, title=r"$x \mapsto r x (1 - x)$", style=name)
 

@@ -11,7 +11,7 @@ a, b = sp.symbols("a b")
 
 
 def test_panels_follow_the_rows(tmp_path):
-    s = sweep(GDMap((a * b - 1) ** 2 / 2, [a, b]), [0.6, 0.9, 1.2], n=300, steps=300,
+    s = sweep(GDMap((a * b - 1) ** 2 / 2, [a, b]), [0.6, 0.9, 1.2], starts=300, steps=300,
               progress=False, eta_star=1.0)
     fig = plot_phase_transition(s)
     ax1, ax2 = fig.axes
