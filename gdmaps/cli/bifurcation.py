@@ -30,7 +30,7 @@ def add_parser(sub, command):
                    help="the parameter interval (write --range=-0.1:1.4 for negatives)")
     p.add_argument("--values", type=count(1), default=400,
                    help="parameter values in the diagram (400)")
-    p.add_argument("--points", type=count(1), default=50, help="starts per value (default 50)")
+    p.add_argument("--starts", type=count(1), default=50, help="starts per value (default 50)")
     p.add_argument("--transient", type=count(0), default=1000, help="steps dropped (default 1000)")
     p.add_argument("--keep", type=count(1), default=8, help="iterates kept per start (default 8)")
     p.add_argument("--region", metavar="LO,HI,...",
@@ -60,7 +60,7 @@ def run(args):
     _check(args, target, name, lo)
     region = _box(args.region, target)
     values = np.linspace(lo, hi, args.values)
-    diagram = orbit_diagram(target, name, values, starts=args.points, transient=args.transient,
+    diagram = orbit_diagram(target, name, values, starts=args.starts, transient=args.transient,
                             keep=args.keep, region=region, seed=args.seed)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
@@ -197,11 +197,11 @@ def _check(args, target, name, lo):
     check_limit(args, "values", args.values, f"--values {fmt(args.values)}")
     check_limit(args, "period", 2**min(args.switch, 64), f"--switch {args.switch} reaches period"
                 f" {fmt(2**min(args.switch, 64))}", "lower --switch")
-    work = args.values * args.points * (args.transient + args.keep) + args.values * (2000 + args.transient)
-    check_limit(args, "work", work, f"--values {fmt(args.values)} x --points {fmt(args.points)} x"
+    work = args.values * args.starts * (args.transient + args.keep) + args.values * (2000 + args.transient)
+    check_limit(args, "work", work, f"--values {fmt(args.values)} x --starts {fmt(args.starts)} x"
                 f" (--transient {fmt(args.transient)} + --keep {fmt(args.keep)}) = {fmt(work)} map"
                 " evaluations",
-                "lower --values, --points or --transient")
+                "lower --values, --starts or --transient")
     out_file("--out", args.out, FIGURE_FORMATS)
 
 

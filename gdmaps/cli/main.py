@@ -45,32 +45,34 @@ def _command(sub, name, help, example, limits=(), status=EXIT_STATUS):
 
 
 def _add_batch(p, *, steps=1000, n=1000):
-    p.add_argument("--points", type=count(1), default=n, help=f"initializations (default {n})")
+    p.add_argument("--starts", type=count(1), default=n, help=f"initializations (default {n})")
     p.add_argument("--steps", type=count(1), default=steps, help=f"steps per orbit (default {steps})")
     p.add_argument("--init", choices=SAMPLERS, default="normal",
-                   help="distribution of initializations (default normal)")
-    p.add_argument("--scale", type=real(positive=True), default=1.0, help="its scale (default 1)")
-    p.add_argument("--center", type=real(), default=0.0, help="its center (default 0)")
+                   help="distribution of initializations: normal around --region (mean its centre,"
+                   " standard deviation its half-width) or uniform in it (default normal)")
+    p.add_argument("--region", metavar="R|LO,HI,...", default=None,
+                   help="where the initializations come from: -R,R per coordinate, or low,high per"
+                   " coordinate (write --region=-1,1,... for negatives; default 1)")
     p.add_argument("--seed", type=count(0), default=0, help="random seed, a whole number >= 0 (default 0)")
 
 
 def _check_batch(args, dim, runs=1):
-    """--points, --steps and their product (times ``runs`` step sizes) within the limits."""
-    check_limit(args, "points", args.points * dim, f"--points {fmt(args.points)} in dimension {dim} gives"
-                f" {fmt(args.points * dim)} coordinates", "lower --points")
+    """--starts, --steps and their product (times ``runs`` step sizes) within the limits."""
+    check_limit(args, "points", args.starts * dim, f"--starts {fmt(args.starts)} in dimension {dim} gives"
+                f" {fmt(args.starts * dim)} coordinates", "lower --starts")
     check_limit(args, "steps", args.steps, f"--steps {fmt(args.steps)}")
-    work = args.points * args.steps * runs
-    check_limit(args, "work", work, f"--points {fmt(args.points)} x --steps {fmt(args.steps)}"
+    work = args.starts * args.steps * runs
+    check_limit(args, "work", work, f"--starts {fmt(args.starts)} x --steps {fmt(args.steps)}"
                 + (f" x {runs} step sizes" if runs > 1 else "") + f" = {fmt(work)} map evaluations",
-                "lower --points or --steps")
+                "lower --starts or --steps")
 
 
 BATCH_LIMITS = ("points", "steps", "work")
 
 
 def _init_region(args, dim):
-    """The library's region from --scale and --center: the box center +- scale."""
-    return [[args.center - args.scale, args.center + args.scale]] * dim
+    """The initializations' region of --region (None: the library's default, -1,1)."""
+    return parse_region(args.region, dim)
 
 
 def _add_rule(p):
@@ -122,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--etas", default=None,
                    help="comma-separated step sizes of the table of fates, each a finite number > 0"
                    " (default: 0.25, 0.5, 0.9, 1.1 and 1.5 times eta*)")
-    p.add_argument("--region", metavar="LO,HI,...",
+    p.add_argument("--box", metavar="R|LO,HI,...",
                    help="the box of the fate maps, the dimension and the orbit diagram (default -2,2"
                    " per coordinate, widened to hold the critical points found)")
     p.add_argument("--skip", metavar="PART,...",
@@ -134,9 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_analyze)
 
     p = _command(sub, "iterate", "run a batch of orbits and report their fates",
-                 "gdmaps iterate --map henon --points 500 --steps 200\n"
+                 "gdmaps iterate --map henon --starts 500 --steps 200\n"
                  "gdmaps iterate --model scalar_chain -p depth=3 --eta 0.5 --json\n"
-                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --center 0.5 --scale 0.4",
+                 "gdmaps iterate --map 'x: r*x*(1 - x)' -p r=3.2 --init uniform --region 0.1,0.9",
                  limits=BATCH_LIMITS)
     add_target_arguments(p)
     p.add_argument("--eta", type=real(positive=True), help="step size (needed for GD maps)")
@@ -182,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "sweep", "convergent fraction (exact 95% intervals) and asymptotic gradient"
                  " norm over a grid of step sizes; resumes an interrupted sweep in --out",
                  "gdmaps sweep --etas 0.5:1.5:21 --out sweep/\n"
-                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --points 2000 --json",
+                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --starts 2000 --json",
                  limits=(*BATCH_LIMITS, "etas"))
     add_target_arguments(p)
     p.add_argument("--etas", default="0.5:1.5:21", help="START:STOP:COUNT, START and STOP finite"
@@ -247,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which manifolds (default both)")
     p.add_argument("--length", type=real(positive=True), default=5.0,
                    help="arc length of each branch (default 5)")
-    p.add_argument("--points", type=count(2), default=100,
+    p.add_argument("--samples", type=count(2), default=100,
                    help="points of the first fundamental domain (default 100)")
     p.add_argument("--steps", type=count(1), default=20,
                    help="fundamental domains grown at most (default 20)")
@@ -271,8 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eta", type=real(positive=True), help="step size of a GD map")
     p.add_argument("--x0", metavar="X,Y,...",
                    help="one start, a number per coordinate (write --x0=-0.5,0.1 for negatives);"
-                   " default: --points starts uniform in --region")
-    p.add_argument("--points", type=count(1), default=4, help="starts, one orbit each (default 4)")
+                   " default: --starts starts uniform in --region")
+    p.add_argument("--starts", type=count(1), default=4, help="starts, one orbit each (default 4)")
     p.add_argument("--region", metavar="LO,HI,...",
                    help="box of the starts (default -1,1 per coordinate; 0,1 for the logistic map)")
     p.add_argument("--steps", type=count(10), default=100_000,
@@ -380,7 +382,7 @@ def _sweep(args):
     _check_batch(args, target.dim, len(etas))
     out = out_dir("--out", args.out)
     result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
-                   progress=not args.json, starts=args.points, steps=args.steps, seed=args.seed,
+                   progress=not args.json, starts=args.starts, steps=args.steps, seed=args.seed,
                    init=args.init, region=_init_region(args, target.dim),
                    eta_star=_eta_star(target), **_rule(args))
     for note in result.notes if args.json else ():  # said on stderr already when not --json
@@ -627,9 +629,9 @@ def _analyze(args):
     etas = None if args.etas is None else _eta_list(args)
     _check_batch(args, target.dim, len(etas or FRACTIONS) + SWEEP_GRID[2])
     skip = _skip_list(args)
-    box = _region(args, target.dim)
+    box = parse_region(args.box, target.dim, flag="--box")
     out = out_dir("--out", args.out)
-    result = analyze(target, etas=etas, starts=args.points, steps=args.steps, seed=args.seed,
+    result = analyze(target, etas=etas, starts=args.starts, steps=args.steps, seed=args.seed,
                      init=args.init, region=_init_region(args, target.dim), box=box, skip=skip,
                      progress=args.progress)
     report = write_report(result, out) if out is not None else None
@@ -660,10 +662,10 @@ def _iterate(args):
     _require_bound(target)
     _check_batch(args, target.dim)
     try:
-        x0 = sample(args.init, args.points, target.dim, region=_init_region(args, target.dim),
+        x0 = sample(args.init, args.starts, target.dim, region=_init_region(args, target.dim),
                     seed=args.seed)
     except GdmapsError as exc:  # in the options' words
-        raise GdmapsError(re.sub(r"\b(scale|center)=", r"--\1 ", str(exc))) from None
+        raise GdmapsError(re.sub(r"\bregion=", "--region ", str(exc))) from None
     result = iterate(target, x0, args.steps, **_rule(args))
     if args.json:
         print(dumps_indented({"map": [str(e) for e in target.exprs], **result.summary()}))
@@ -726,8 +728,9 @@ def _manifolds(args):
     check_limit(args, "period", args.period, f"--period {fmt(args.period)}", "ask a shorter period")
     check_limit(args, "steps", args.steps * args.period, f"--steps {fmt(args.steps)} x --period"
                 f" {fmt(args.period)} = {fmt(args.steps * args.period)} steps per branch", "lower --steps")
-    check_limit(args, "points", args.points * target.dim * (args.steps + 1), f"--points {fmt(args.points)}"
-                f" x (--steps {fmt(args.steps)} + 1) in dimension {target.dim}", "lower --points or --steps")
+    check_limit(args, "points", args.samples * target.dim * (args.steps + 1), f"--samples"
+                f" {fmt(args.samples)} x (--steps {fmt(args.steps)} + 1) in dimension {target.dim}",
+                "lower --samples or --steps")
     check_limit(args, "points", args.max_points * target.dim * 2 * args.period, f"--max-points"
                 f" {fmt(args.max_points)} x 2 branches x --period {fmt(args.period)} in dimension"
                 f" {target.dim}", "lower --max-points")
@@ -743,11 +746,12 @@ def _manifolds(args):
             try:
                 if kind == "stable":
                     W = stable_manifold(target, orbit[0], period=len(orbit), length=args.length,
-                                        samples=args.points, steps=args.steps, delta=args.delta)
+                                        samples=args.samples, steps=args.steps, delta=args.delta)
                 else:
                     W = unstable_manifold(target, orbit[0], period=len(orbit), length=args.length,
-                                          samples=args.points, steps=args.steps, delta=args.delta,
-                                          max_gap=args.max_gap, max_points=max(args.points, args.max_points))
+                                          samples=args.samples, steps=args.steps, delta=args.delta,
+                                          max_gap=args.max_gap,
+                                          max_points=max(args.samples, args.max_points))
             except GdmapsError as err:
                 if args.point is not None:
                     raise
@@ -811,15 +815,15 @@ def _lyapunov(args):
         X = _numbers("--x0", args.x0, d)[None, :]
     else:
         box = np.asarray(_box(args.region, target), dtype=float)
-        check_limit(args, "points", args.points * d, f"--points {fmt(args.points)} in dimension {d}"
-                    f" gives {fmt(args.points * d)} coordinates", "lower --points")
+        check_limit(args, "points", args.starts * d, f"--starts {fmt(args.starts)} in dimension {d}"
+                    f" gives {fmt(args.starts * d)} coordinates", "lower --starts")
         rng = np.random.default_rng(args.seed)
-        X = box[:, 0] + rng.random((args.points, d)) * (box[:, 1] - box[:, 0])
+        X = box[:, 0] + rng.random((args.starts, d)) * (box[:, 1] - box[:, 0])
     check_limit(args, "steps", args.steps + args.transient, f"--steps {fmt(args.steps)} + --transient"
                 f" {fmt(args.transient)}", "lower --steps or --transient")
     work = len(X) * (args.steps + args.transient)
     check_limit(args, "work", work, f"{len(X)} starts x (--steps {fmt(args.steps)} + --transient"
-                f" {fmt(args.transient)}) = {fmt(work)} map evaluations", "lower --points or --steps")
+                f" {fmt(args.transient)}) = {fmt(work)} map evaluations", "lower --starts or --steps")
     spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol)
     if args.json:
         data = spec.to_dict()
@@ -876,7 +880,7 @@ def main(argv=None) -> int:
         print(f"{where} cannot use the file{name}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except MemoryError:
-        print(f"{where} out of memory; ask for a smaller job (fewer --points, --cells, ...)",
+        print(f"{where} out of memory; ask for a smaller job (fewer --starts, --cells, ...)",
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -891,7 +895,9 @@ def main(argv=None) -> int:
 
 _API_WORDS = [
     (re.compile(r"\(use \.subs or \.at\)"), "(give them with -p NAME=VALUE, or --eta for the step size)"),
-    (re.compile(r"\.subs\((\w+)=\.\.\.\)"), r"-p \1=VALUE"),
+    (re.compile(r"pass eta=\.\.\. or fix it with (gdmap)?\.at\(eta\)"), "give it with --eta"),
+    (re.compile(r"fixed_points\(method='numeric'\)"), "the numeric search (--region)"),
+    (re.compile(r"(map)?\.subs\((\w+)=\.\.\.\)"), r"-p \2=VALUE"),
     (re.compile(r"(map\.)?\.?at\(eta\)"), "--eta"),
     (re.compile(r"use method='numeric' with a region"), "give --region LO,HI,... for a numeric search"),
     (re.compile(r"\bmethod='symbolic'"), "the exact fixed points (no --region)"),

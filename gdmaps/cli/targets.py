@@ -192,8 +192,9 @@ def _closed_form(target, args):
                                    " (e.g. relu(x) or Max(x, 0) instead of Abs(x))")
 
 
-def parse_region(text, dim):
-    """``"lo,hi,lo,hi,..."`` -> ``[[lo, hi], ...]`` for ``dim`` coordinates (None for None)."""
+def parse_region(text, dim, *, flag="--region"):
+    """``"lo,hi,lo,hi,..."`` -> ``[[lo, hi], ...]`` for ``dim`` coordinates, ``"r"`` -> ``[-r, r]``
+    per coordinate (None for None)."""
     if text is None:
         return None
     try:
@@ -201,15 +202,20 @@ def parse_region(text, dim):
     except ValueError:
         vals = [math.nan]
     if not all(math.isfinite(v) and abs(v) <= REGION_MAX for v in vals):
-        raise InvalidArgumentError(f"--region must be numbers low,high per coordinate, each of size"
-                                   f" at most {REGION_MAX:g}, got {text!r}")
+        raise InvalidArgumentError(f"{flag} must be numbers low,high per coordinate (or one number r"
+                                   f" for -r,r), each of size at most {REGION_MAX:g}, got {text!r}")
+    if len(vals) == 1:
+        if not vals[0] > 0:
+            raise InvalidArgumentError(f"{flag} as one number r means -r,r per coordinate and needs"
+                                       f" r > 0, got {text!r}")
+        vals = [-vals[0], vals[0]] * dim
     if len(vals) != 2 * dim:
-        raise InvalidArgumentError(f"--region needs {2 * dim} numbers (low,high for each of {dim}"
-                                   f" coordinates), got {len(vals)} in {text!r}")
+        raise InvalidArgumentError(f"{flag} needs {2 * dim} numbers (low,high for each of {dim}"
+                                   f" coordinates) or one number r, got {len(vals)} in {text!r}")
     box = [vals[2 * i:2 * i + 2] for i in range(dim)]
     for i, (lo, hi) in enumerate(box):
         if not lo < hi:
-            raise InvalidArgumentError(f"--region must have low < high for every coordinate, got"
+            raise InvalidArgumentError(f"{flag} must have low < high for every coordinate, got"
                                        f" {lo:g},{hi:g} for coordinate {i} in {text!r}")
     return box
 

@@ -39,7 +39,7 @@ def sample(kind, n, dim, *, region=None, seed=0) -> np.ndarray:
     n, dim = check_int("n", n, minimum=1), check_int("dim", dim, minimum=1)
     box = search_box(region, dim)
     seed = check_int("seed", seed)
-    center, half = box.mean(axis=1), (box[:, 1] - box[:, 0]) / 2
+    center, half = box[:, 0] / 2 + box[:, 1] / 2, box[:, 1] / 2 - box[:, 0] / 2  # no overflow at 1e308
     rng = np.random.default_rng(seed)
     unit = rng.standard_normal((n, dim)) if kind == "normal" else rng.uniform(-1.0, 1.0, size=(n, dim))
     with np.errstate(over="ignore", invalid="ignore"):

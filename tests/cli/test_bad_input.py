@@ -20,15 +20,15 @@ CASES = [
     (["certify", "--eta", "1/0"], ["--eta must be a positive number", "'1/0'", "denominator is 0"]),
     (["iterate", "--eta", "0.5", "--steps", "1e20"], ["--steps 1e20", "limit steps=1e8",
                                                       "--limit steps=N"]),
-    (["iterate", "--eta", "0.5", "--points", "1e13"], ["--points 1e13", "limit points=",
+    (["iterate", "--eta", "0.5", "--starts", "1e13"], ["--starts 1e13", "limit points=",
                                                        "--limit points=N"]),
     (["sweep", "--etas", "1:2:nan"], ["--etas COUNT must be a whole number >= 1", "'nan'"]),
     (["sweep", "--etas", "1:2:inf"], ["--etas COUNT must be a whole number >= 1", "'inf'"]),
     (["sweep", "--etas", "1:2:1e12"], ["--etas COUNT 1e12", "limit etas=", "--limit etas=N"]),
     (["orbits", *HENON, "--period", "1000000000"], ["--period 1000000000", "limit period=64",
                                                     "--limit period=N"]),
-    (["iterate", "--eta", "0.5", "--init", "normal", "--scale", "1e308"],
-     ["--scale 1e+308", "past the largest float"]),
+    (["iterate", "--eta", "0.5", "--init", "normal", "--region", "1e308"],
+     ["--region must be numbers", "at most 1e+300", "'1e308'"]),
     (["basins", *HENON, "--cells", "100000"], ["--cells 100000", "1e10 cells", "GB of memory",
                                                "--limit cells=N"]),
     (["certify", "--eta", "1", "--latex", "{tmp}"], ["--latex must be a file name", "directory"]),
@@ -76,14 +76,15 @@ CASES = [
     (["sweep", "--etas=-1:1:3"], ["--etas START", "'-1'"]),
     (["sweep", "--etas", "-1:1:3"], ["--etas: expected one argument", "write --etas=VALUE"]),
     # the limits and the way to raise them
-    (["iterate", "--eta", "0.5", "--points", "20", "--steps", "200", "--limit", "work=1000"],
+    (["iterate", "--eta", "0.5", "--starts", "20", "--steps", "200", "--limit", "work=1000"],
      ["= 4000 map evaluations: over the limit work=1000"]),
     (["iterate", "--limit", "work=lots"], ["--limit work must be a whole number >= 1", "'lots'"]),
     (["iterate", "--limit", "cells=5"], ["--limit must be NAME=N with NAME one of", "'cells=5'"]),
     (["iterate", "--steps", "ten"], ["--steps must be a whole number >= 1", "'ten'"]),
     (["iterate", "--seed", "-1"], ["--seed must be a whole number >= 0", "'-1'"]),
     (["iterate", "--eta", "nan"], ["--eta must be a finite number > 0", "'nan'"]),
-    (["iterate", "--center", "inf"], ["--center must be a finite number", "'inf'"]),
+    (["iterate", "--eta", "0.5", "--region", "inf"], ["--region must be numbers", "'inf'"]),
+    (["iterate", "--eta", "0.5", "--region", "0"], ["--region as one number r", "r > 0"]),
     (["iterate", "--map", "logistic", "-p", "r=nan"], ["-p r must be a finite number", "'nan'"]),
     (["fixed-points", "--eta", "0.5", "--region=2,-2,0,1"], ["--region must have low < high",
                                                             "coordinate 0"]),
@@ -112,9 +113,9 @@ def test_bad_input_is_one_line_status_2(argv, fragments, cli, tmp_path):
 
 @pytest.mark.filterwarnings("error")
 def test_uniform_starts_near_the_float_limit_diverge_without_a_warning(cli):
-    # uniform on [-1e308, 1e308]^2: every start is finite, and GD on (ab - 1)^2/2 overflows at once
-    code, out, err = cli("iterate", "--eta", "0.5", "--init", "uniform", "--scale", "1e308",
-                         "--points", "50", "--json")
+    # uniform on [-1e300, 1e300]^2: every start is finite, and GD on (ab - 1)^2/2 overflows at once
+    code, out, err = cli("iterate", "--eta", "0.5", "--init", "uniform", "--region", "1e300",
+                         "--starts", "50", "--json")
     assert code == 0 and json.loads(out)["diverged"] == 50 and err == ""
 
 
@@ -138,10 +139,10 @@ def test_the_time_limit_stops_what_no_estimate_foresees(cli):
 
 
 def test_raising_a_limit_runs_the_job(cli):
-    argv = ["iterate", "--eta", "0.5", "--points", "20", "--steps", "200", "--json"]
+    argv = ["iterate", "--eta", "0.5", "--starts", "20", "--steps", "200", "--json"]
     assert cli(*argv, "--limit", "work=1000")[0] == 2
     code, out, _ = cli(*argv, "--limit", "work=5000")
-    assert code == 0 and json.loads(out)["n"] == 20
+    assert code == 0 and json.loads(out)["starts"] == 20
 
 
 def test_help_documents_limits_and_exit_statuses(cli):
@@ -197,5 +198,5 @@ def test_library_messages_speak_cli(message, words):
 
 def test_a_typed_abs_loss_runs(cli):
     # Abs of a typed (not real) symbol is differentiated as the real function: sign(x) y
-    code, out, err = cli("iterate", "--loss", "Abs(x)*y + y**2", "--eta", "0.1", "--points", "50")
+    code, out, err = cli("iterate", "--loss", "Abs(x)*y + y**2", "--eta", "0.1", "--starts", "50")
     assert code == 0 and "Traceback" not in err

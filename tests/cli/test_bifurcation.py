@@ -7,7 +7,7 @@ import pytest
 
 from gdmaps.cli.main import main
 
-FAST = ["--values", "60", "--points", "10", "--transient", "300", "--switch", "2"]
+FAST = ["--values", "60", "--starts", "10", "--transient", "300", "--switch", "2"]
 
 
 def run(capsys, *argv):

@@ -56,7 +56,7 @@ def test_json_carries_the_bracket(capsys):
 def test_irrational_eta_star_does_not_crash_the_main_job(tmp_path, capsys):
     # depth-3 chain, y = 2: eta* = 2 / (3 * 2^(4/3)) is irrational; certificates at 0.9 and 1.1 eta*
     code, _, err = run(capsys, "analyze", "--model", "scalar_chain", "-p", "depth=3", "-p", "y=2",
-                       "--points", "100", "--etas", "0.2,0.3", "--out", str(tmp_path))
+                       "--starts", "100", "--etas", "0.2,0.3", "--out", str(tmp_path))
     report = (tmp_path / "report.md").read_text()
     assert code == 0 and "Traceback" not in err
     assert "**fails**" in report and "**holds**" in report

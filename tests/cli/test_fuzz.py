@@ -17,17 +17,17 @@ from gdmaps.cli.main import build_parser
 
 #: Each command on an input small enough to finish in about a second.
 BASE = {
-    "analyze": ["--points", "20", "--steps", "20", "--etas", "0.5"],
-    "iterate": ["--eta", "0.5", "--points", "20", "--steps", "20"],
+    "analyze": ["--starts", "20", "--steps", "20", "--etas", "0.5"],
+    "iterate": ["--eta", "0.5", "--starts", "20", "--steps", "20"],
     "fixed-points": ["--map", "henon", "--region=-2,2,-2,2"],
     "orbits": ["--map", "henon", "--region=-2,2,-2,2", "--period", "1"],
     "certify": ["--eta", "1.2"],
-    "sweep": ["--etas", "0.5:1.5:2", "--points", "20", "--steps", "20", "--json"],
+    "sweep": ["--etas", "0.5:1.5:2", "--starts", "20", "--steps", "20", "--json"],
     "basins": ["--eta", "0.5", "--region=-2,2,-2,2", "--cells", "7"],
-    "bifurcation": ["--map", "logistic", "--range", "2.8:3.2", "--values", "10", "--points", "5",
+    "bifurcation": ["--map", "logistic", "--range", "2.8:3.2", "--values", "10", "--starts", "5",
                     "--transient", "20", "--keep", "2", "--no-exact", "--switch", "1"],
-    "manifolds": ["--map", "henon", "--points", "20", "--steps", "5"],
-    "lyapunov": ["--map", "logistic", "-p", "r=4", "--points", "3", "--steps", "200"],
+    "manifolds": ["--map", "henon", "--samples", "20", "--steps", "5"],
+    "lyapunov": ["--map", "logistic", "-p", "r=4", "--starts", "3", "--steps", "200"],
 }
 
 #: Values nobody should type, and some everybody types; paths are relative (each run has its
@@ -112,9 +112,9 @@ def test_hostile_command_lines(argv, cli):
 def test_kinked_and_overflowing_losses_at_every_command(cli, tmp_path, monkeypatch, command, loss):
     # the draws above need not meet these: relu(x - y) once crashed the stability check
     monkeypatch.chdir(tmp_path)
-    small = {"iterate": ["--eta", "0.1", "--points", "50", "--steps", "50"],
-             "sweep": ["--etas", "0.1:0.2:2", "--points", "50", "--steps", "50"],
-             "analyze": ["--etas", "0.1", "--points", "50", "--steps", "50"],
+    small = {"iterate": ["--eta", "0.1", "--starts", "50", "--steps", "50"],
+             "sweep": ["--etas", "0.1:0.2:2", "--starts", "50", "--steps", "50"],
+             "analyze": ["--etas", "0.1", "--starts", "50", "--steps", "50"],
              "certify": ["--eta", "0.1"], "fixed-points": ["--eta", "0.1", "--region=-1,1,-1,1"]}
     code, out, err = cli(command, "--loss", loss, *small[command], seconds=120)
     assert code in (0, 1, 2, 3) and "Traceback" not in err

@@ -49,7 +49,7 @@ def test_diverged_orbit_is_said(cli):
     (["--map", "logistic"], "-p r=VALUE is required"),
     (["--map", "logistic", "-p", "r=4", "--steps", "5"], "--steps must be a whole number >= 10"),
     (["--map", "logistic", "-p", "r=4", "--steps", "1e9"], "over the limit steps"),
-    (["--map", "logistic", "-p", "r=4", "--points", "1e6", "--steps", "1e4"], "over the limit work"),
+    (["--map", "logistic", "-p", "r=4", "--starts", "1e6", "--steps", "1e4"], "over the limit work"),
     (["--map", "logistic", "-p", "r=4", "--x0", "0.1", "--region=0,1"], "--region"),
     (["--loss", "x**2"], "--eta is required"),
 ])

@@ -16,7 +16,7 @@ def run(capsys, *argv):
 
 
 def test_analyze_default_writes_report(tmp_path, capsys):
-    code, out, _ = run(capsys, "analyze", "--points", "300", "--out", str(tmp_path))
+    code, out, _ = run(capsys, "analyze", "--starts", "300", "--out", str(tmp_path))
     assert code == 0 and "Jacobian" in out and f"wrote {tmp_path / 'report.md'}" in out
     report = (tmp_path / "report.md").read_text()
     assert "I - \\eta H" in report and "| 1.5 | 1.5 | 0 |" in report  # nothing converges past eta* = 1
@@ -24,7 +24,7 @@ def test_analyze_default_writes_report(tmp_path, capsys):
 
 
 def test_analyze_json_counts_add_up(capsys):
-    code, out, _ = run(capsys, "analyze", "--points", "200", "--etas", "0.5,1.2", "--json",
+    code, out, _ = run(capsys, "analyze", "--starts", "200", "--etas", "0.5,1.2", "--json",
                        "--skip", "dimension,orbit-diagram")
     data = json.loads(out)
     assert code == 0 and [r["eta"] for r in data["fates"]] == [0.5, 1.2]
@@ -43,7 +43,7 @@ def test_analyze_json_is_the_library_result(capsys):
     import gdmaps
     from gdmaps.cli.options import dumps
 
-    argv = ["--loss", "(x**2 - 1)**2/4 + y**2/2", "--points", "100", "--steps", "300", "--seed", "3"]
+    argv = ["--loss", "(x**2 - 1)**2/4 + y**2/2", "--starts", "100", "--steps", "300", "--seed", "3"]
     code, out, _ = run(capsys, "analyze", *argv, "--json")
     direct = gdmaps.analyze("(x**2 - 1)**2/4 + y**2/2", starts=100, steps=300, seed=3)
     assert code == 0 and json.loads(out) == json.loads(dumps(direct.to_dict()))
@@ -55,10 +55,10 @@ def test_analyze_bad_skip_is_one_line(capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    ["--map", "henon", "--points", "50", "--steps", "100"],
-    ["--map", "x: r*x*(1 - x)", "-p", "r=2.5", "--init", "uniform", "--scale", "0.4"],
-    ["--model", "scalar_chain", "-p", "depth=3", "--eta", "0.5", "--points", "100"],
-    ["--loss", "(a*b - y)**2/2; y = 2", "--eta", "0.2", "--points", "100"],
+    ["--map", "henon", "--starts", "50", "--steps", "100"],
+    ["--map", "x: r*x*(1 - x)", "-p", "r=2.5", "--init", "uniform", "--region", "0.4"],
+    ["--model", "scalar_chain", "-p", "depth=3", "--eta", "0.5", "--starts", "100"],
+    ["--loss", "(a*b - y)**2/2; y = 2", "--eta", "0.2", "--starts", "100"],
     ["--loss", "(a*b - y)**2/2", "--params", "a,b", "-p", "y=2", "--eta", "0.2"],
 ])
 def test_iterate_json(argv, capsys):
@@ -71,7 +71,7 @@ def test_iterate_json(argv, capsys):
 def test_iterate_logistic_converges_to_its_fixed_point(capsys):
     # r = 2.5: every x0 in (0, 1) converges to 1 - 1/r
     code, out, _ = run(capsys, "iterate", "--map", "logistic", "-p", "r=2.5", "--init", "uniform",
-                       "--center", "0.5", "--scale", "0.45", "--json")
+                       "--region", "0.05,0.95", "--json")
     assert json.loads(out)["converged"] == 1000
 
 
@@ -89,8 +89,8 @@ def test_mlp_and_relu_models(tmp_path, capsys):
     X = rng.normal(size=(2, 30))
     np.savez(tmp_path / "d.npz", X=X, Y=np.tanh(X[:1] - X[1:]))
     code, out, _ = run(capsys, "iterate", "--model", "mlp", "-p", f"data={tmp_path / 'd.npz'}",
-                       "-p", "widths=8", "-p", "activation=relu", "--eta", "0.01", "--points", "20",
-                       "--scale", "0.5", "--json")
+                       "-p", "widths=8", "-p", "activation=relu", "--eta", "0.01", "--starts", "20",
+                       "--region", "0.5", "--json")
     assert code == 0 and json.loads(out)["starts"] == 20
     # the ReLU example: eta* = 50/353 (about 0.142) under the sum normalization
     code, out, _ = run(capsys, "iterate", "--model", "relu_example", "--eta", "0.1", "--json")
@@ -104,7 +104,7 @@ def test_mlp_and_relu_models(tmp_path, capsys):
     (["iterate", "--loss", "(a*b - 1)**2", "-p", "q=1"], "q=... is not a parameter"),
     (["iterate", "--model", "linear_network"], "needs -p data=FILE.npz"),
     (["iterate", "--map", "henon", "--eta", "0.1"], "--eta is the step size of a GD map"),
-    (["iterate", "--points", "0"], "--points must be a whole number >= 1, got '0'"),
+    (["iterate", "--starts", "0"], "--starts must be a whole number >= 1, got '0'"),
     (["analyze", "--map", "henon"], "not a plain map"),
 ])
 def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
@@ -136,7 +136,7 @@ def test_fixed_points_and_orbits_commands(tmp_path, capsys):
 
 
 def test_sweep_writes_rows_and_figure_and_resumes(tmp_path, capsys):
-    argv = ["sweep", "--etas", "0.5:1.5:3", "--points", "300", "--steps", "300",
+    argv = ["sweep", "--etas", "0.5:1.5:3", "--starts", "300", "--steps", "300",
             "--out", str(tmp_path)]
     code, out, err = run(capsys, *argv, "--json")
     rows = json.loads(out)
@@ -148,7 +148,7 @@ def test_sweep_writes_rows_and_figure_and_resumes(tmp_path, capsys):
 
 
 def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
-    code, _, _ = run(capsys, "analyze", "--points", "200", "--steps", "300", "--out", str(tmp_path))
+    code, _, _ = run(capsys, "analyze", "--starts", "200", "--steps", "300", "--out", str(tmp_path))
     assert code == 0 and (tmp_path / "phase_transition.png").exists()
     report = (tmp_path / "report.md").read_text()
     assert "![phase transition](phase_transition.png)" in report
@@ -163,7 +163,7 @@ def test_analyze_out_writes_the_phase_transition(tmp_path, capsys):
 
 
 def test_analyze_custom_loss_draws_every_figure(tmp_path, capsys):
-    code, _, err = run(capsys, "analyze", "--loss", "(a*b*c - 1)**2/2", "--points", "200", "--steps", "300",
+    code, _, err = run(capsys, "analyze", "--loss", "(a*b*c - 1)**2/2", "--starts", "200", "--steps", "300",
                        "--out", str(tmp_path))
     assert code == 0 and "Traceback" not in err
     report = (tmp_path / "report.md").read_text()
@@ -210,7 +210,7 @@ def test_iterate_convergence_rule_options_match_the_library(rule, kwargs, capsys
     from gdmaps import GDMap, iterate
     from gdmaps.core.samplers import sample
 
-    assert main(["iterate", "--eta", "0.9", "--points", "300", "--json", *rule]) == 0
+    assert main(["iterate", "--eta", "0.9", "--starts", "300", "--json", *rule]) == 0
     got = json.loads(capsys.readouterr().out)
     a, b = sp.symbols("a b")
     direct = iterate(GDMap((a * b - 1) ** 2 / 2, [a, b], 0.9), sample("normal", 300, 2, seed=0), 1000,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-SMALL = ["--points", "40", "--steps", "60"]
+SMALL = ["--starts", "40", "--steps", "60"]
 
 COMMANDS = [
     ["analyze", *SMALL, "--etas", "0.5,1.5", "--out", "{tmp}/report"],
@@ -21,20 +21,20 @@ COMMANDS = [
     ["sweep", "--etas", "0.5:1.5:3", *SMALL, "--out", "{tmp}/sweep"],
     ["basins", "--eta", "0.5", "--region=-2,2,-2,2", "--cells", "15", "--refine", "1",
      "--out", "{tmp}/b.png"],
-    ["bifurcation", "--map", "logistic", "--range", "2.8:4", "--values", "40", "--points", "10",
+    ["bifurcation", "--map", "logistic", "--range", "2.8:4", "--values", "40", "--starts", "10",
      "--transient", "100", "--switch", "2", "--out", "{tmp}/bif.png"],
     ["manifolds", "--map", "henon", "--out", "{tmp}/m.png"],
     ["lyapunov", "--map", "logistic", "-p", "r=4", "--json"],
-    ["lyapunov", "--map", "henon", "--points", "5", "--region=-1e300,1e300,-1e300,1e300"],
+    ["lyapunov", "--map", "henon", "--starts", "5", "--region=-1e300,1e300,-1e300,1e300"],
     # hostile but valid: starts and boxes at the edge of the float range
-    ["iterate", "--eta", "0.5", "--init", "uniform", "--scale", "1e308", *SMALL],
-    ["iterate", "--map", "henon", "--scale", "1e300", *SMALL],
+    ["iterate", "--eta", "0.5", "--init", "uniform", "--region", "1e300", *SMALL],
+    ["iterate", "--map", "henon", "--region", "1e300", *SMALL],
     ["fixed-points", "--eta", "0.5", "--region=-1e300,1e300,-1e300,1e300"],
     ["fixed-points", "--map", "henon", "--region=-1e300,1e300,-1e300,1e300", "--certify"],
     ["orbits", "--map", "henon", "--region=-1e300,1e300,-1e300,1e300", "--period", "2"],
     ["basins", "--map", "henon", "--region=-1e300,1e300,-1e300,1e300", "--cells", "5"],
-    ["sweep", "--etas", "1:30:3", *SMALL, "--scale", "1e100", "--json"],
-    ["bifurcation", "--range", "1e300:1e301", "--values", "20", "--points", "5", "--transient", "50"],
+    ["sweep", "--etas", "1:30:3", *SMALL, "--region", "1e100", "--json"],
+    ["bifurcation", "--range", "1e300:1e301", "--values", "20", "--starts", "5", "--transient", "50"],
     ["iterate", "--eta", "1e300", *SMALL],
     ["certify", "--eta", "1e300"],
     # losses whose numeric searches overflow (the eta* search inside analyze, sweep, certify)
@@ -60,7 +60,7 @@ def test_bad_sweep_grid_warns_nothing_and_quotes_the_input(cli):
 
 @pytest.mark.parametrize("argv", [
     ["fixed-points", "--eta", "0.5", "--region=-1e300,1e300,-1e300,1e300"],
-    ["iterate", "--eta", "0.5", "--init", "uniform", "--scale", "1e308", "--points", "20"],
+    ["iterate", "--eta", "0.5", "--init", "uniform", "--region", "1e300", "--starts", "20"],
     ["sweep", "--etas", "1:inf:3"],
 ])
 def test_no_warning_under_python_W_error(argv):
