@@ -17,11 +17,16 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import os
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg", force=False)
+# Headless by default, but never override a backend chosen on purpose: MPLBACKEND, or the
+# inline backend of a Jupyter kernel (forcing Agg there would make notebook figures vanish).
+if "MPLBACKEND" not in os.environ and "ipykernel" not in sys.modules:
+    matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
 from gdmaps.core.errors import InvalidArgumentError  # noqa: E402
