@@ -9,7 +9,6 @@ says why. The command line (``gdmaps analyze``) only parses, calls :func:`analyz
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ import sympy as sp
 from gdmaps.core.errors import GdmapsError, InvalidArgumentError, InvalidTypeError
 from gdmaps.core.errors import check_choice, check_int, check_positive_finite
 from gdmaps.core.gd import GDMap
+from gdmaps.core.progress import bar
 from gdmaps.core.results import Result, jsonable
 from gdmaps.core.samplers import SAMPLERS, sample, search_box
 
@@ -204,11 +204,14 @@ def _lyapunov_summary(lam) -> dict:
 
 
 class _Clock:
-    """Times the parts; with ``progress``, says each on stderr (or to a callable)."""
+    """Times the parts; a progress bar over them (see :mod:`gdmaps.core.progress`), or a line
+    per part to a callable ``progress``."""
 
     def __init__(self, progress):
         self.progress = progress
         self.seconds = {}
+        self.bar = bar(False if callable(progress) else progress, total=len(PARTS), desc="analyze",
+                       unit="part")
 
     def run(self, name, skip, func):
         if name in skip:
@@ -220,13 +223,11 @@ class _Clock:
         except GdmapsError as err:
             value = Skipped(name, " ".join(str(err).split()))
         self.seconds[name] = time.perf_counter() - start
-        if self.progress:
-            what = "skipped" if isinstance(value, Skipped) else "done"
-            line = f"gdmaps.analyze: {name} {what} ({self.seconds[name]:.1f} s)"
-            if callable(self.progress):
-                self.progress(line)
-            else:
-                print(line, file=sys.stderr, flush=True)
+        what = "skipped" if isinstance(value, Skipped) else "done"
+        if callable(self.progress):
+            self.progress(f"gdmaps.analyze: {name} {what} ({self.seconds[name]:.1f} s)")
+        self.bar.set_postfix_str(f"{name} {what}")
+        self.bar.update(1)
         return value
 
 
@@ -250,7 +251,7 @@ def _as_gdmap(loss_or_model, params):
 
 
 def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, seed=0,
-            init="normal", region=1.0, box=None, resolution=201, skip=(), progress=False) -> Analysis:
+            init="normal", region=1.0, box=None, resolution=201, skip=(), progress=None) -> Analysis:
     """Run the whole main job on one loss and return every result.
 
     Parameters
@@ -279,8 +280,9 @@ def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, s
         Grid points per axis of the fate maps.
     skip : iterable of str, keyword-only
         Parts not to compute, from :data:`PARTS`; each is kept as a :class:`Skipped`.
-    progress : bool or callable, keyword-only
-        Say each part as it finishes, on stderr (or to the callable, one line each).
+    progress : bool, None or callable, keyword-only
+        A progress bar over the parts on stderr (None: when stderr is a terminal), or a
+        callable given one line per part as it finishes.
 
     Returns
     -------
@@ -342,6 +344,7 @@ def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, s
     diagram = clock.run("orbit_diagram", skip, lambda: _orbit_diagram(gdmap, eta_ref, box, seed,
                                                                       reference))
     lyapunov = clock.run("lyapunov", skip, lambda: _lyapunov(gdmap, diagram))
+    clock.bar.close()
     settings = {"starts": starts, "steps": steps, "seed": seed, "init": init,
                 "region": jsonable(search_box(region, d)), "box": jsonable(box),
                 "resolution": resolution, "skip": list(skip),

@@ -24,6 +24,7 @@ import numpy as np
 from gdmaps.core.gd import at_step
 from gdmaps.core.errors import CellLimitError, InvalidArgumentError, InvalidTypeError, check_int
 from gdmaps.core.numeric import check_map
+from gdmaps.core.progress import bar
 from gdmaps.core.regions import as_region, slice_of
 from gdmaps.core.results import Result
 
@@ -216,7 +217,8 @@ class CellMap(Result):
 
 
 def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=0, refine=0,
-             merge=True, max_cells=None, excursion=40, follow=100, boundary_samples=16) -> CellMap:
+             merge=True, max_cells=None, excursion=40, follow=100, boundary_samples=16,
+             progress=None) -> CellMap:
     """Attractors and basins of ``map`` on a box, by set-oriented cell mapping.
 
     Parameters
@@ -263,6 +265,8 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
         Points of the midpoint grid (``k`` per axis, ``k = floor(boundary_samples**(1/d))``,
         at least 1) that split each uncertain cell; deterministic and symmetric, so a
         symmetric map gets symmetric shares.
+    progress : bool or None, keyword-only
+        A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
 
     Returns
     -------
@@ -379,26 +383,28 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
     keys = idx
     rng = np.random.default_rng(seed)
     done = 0  # cells mapped in the rounds so far
-    for rnd in range(refine + 1):
-        graph = _graph(step, boxes, levels, R, n, samples_per_cell, steps, rng, excursion)
-        att, reach = _targets(graph, len(boxes), boxes, merge)
-        uncertain = reach.sum(axis=0) > 1
-        split = uncertain | _leaky(graph, len(boxes))
-        if rnd == refine or not split.any():
-            break
-        done += len(boxes)
-        if max_cells is not None and done + len(boxes) + int(split.sum()) * (2**dim - 1) > max_cells:
-            raise CellLimitError(rnd + 1, done + len(boxes) + int(split.sum()) * (2**dim - 1), max_cells)
-        # split each uncertain or leaky cell into 2**d children at the next level
-        offs = np.indices((2,) * dim).reshape(dim, -1).T
-        kids_keys = (2 * keys[split][:, None, :] + offs[None]).reshape(-1, dim)
-        kids_lev = np.repeat(levels[split] + 1, len(offs))
-        hk = h / 2.0 ** kids_lev[:, None]
-        kids_low = R[:, 0] + kids_keys * hk
-        keep = ~split
-        boxes = np.concatenate([boxes[keep], np.stack([kids_low, kids_low + hk], axis=-1)])
-        levels = np.concatenate([levels[keep], kids_lev])
-        keys = np.concatenate([keys[keep], kids_keys])
+    with bar(progress, total=refine + 1, desc="cell map", unit="round") as shown:
+        for rnd in range(refine + 1):
+            shown.update(1)
+            graph = _graph(step, boxes, levels, R, n, samples_per_cell, steps, rng, excursion)
+            att, reach = _targets(graph, len(boxes), boxes, merge)
+            uncertain = reach.sum(axis=0) > 1
+            split = uncertain | _leaky(graph, len(boxes))
+            if rnd == refine or not split.any():
+                break
+            done += len(boxes)
+            if max_cells is not None and done + len(boxes) + int(split.sum()) * (2**dim - 1) > max_cells:
+                raise CellLimitError(rnd + 1, done + len(boxes) + int(split.sum()) * (2**dim - 1), max_cells)
+            # split each uncertain or leaky cell into 2**d children at the next level
+            offs = np.indices((2,) * dim).reshape(dim, -1).T
+            kids_keys = (2 * keys[split][:, None, :] + offs[None]).reshape(-1, dim)
+            kids_lev = np.repeat(levels[split] + 1, len(offs))
+            hk = h / 2.0 ** kids_lev[:, None]
+            kids_low = R[:, 0] + kids_keys * hk
+            keep = ~split
+            boxes = np.concatenate([boxes[keep], np.stack([kids_low, kids_low + hk], axis=-1)])
+            levels = np.concatenate([levels[keep], kids_lev])
+            keys = np.concatenate([keys[keep], kids_keys])
 
     labels = np.full(len(boxes), UNCERTAIN)
     count = reach.sum(axis=0)

@@ -122,7 +122,7 @@ class ConvergentFraction(Result):
 def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=1000, seed=0,
                         region=None, tol=None, backend="auto", loss_min=None,
                         loss_tol=None, grad_tol=None, disp_tol=None, stability=True,
-                        stability_tol=1e-6) -> ConvergentFraction:
+                        stability_tol=1e-6, progress=None) -> ConvergentFraction:
     """The probability that an initialization converges, estimated from ``starts`` samples.
 
     Parameters
@@ -137,7 +137,7 @@ def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=10
         Number of initializations.
     region : box, number or None, keyword-only
         The search area: ``[[low, high], ...]``, r for ``[-r, r]^d``, None for ``[-1, 1]^d``.
-    steps, seed, backend : keyword-only
+    steps, seed, backend, progress : keyword-only
     tol, grad_tol, disp_tol, stability, stability_tol : keyword-only
         The convergence rule, as in :func:`gdmaps.basins.iterate`: by default the gradient fallen
         to ``tol`` (1e-9; 1e-3 for network models) times its size at the start, at a point
@@ -180,7 +180,7 @@ def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=10
         x0 = sample(init, n, map.dim, region=region, seed=seed)
     run = iterate(map, x0, steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
                   loss_tol=loss_tol, loss_min=None if loss_tol is None else loss_min,
-                  stability=stability, stability_tol=stability_tol, backend=backend)
+                  stability=stability, stability_tol=stability_tol, backend=backend, progress=progress)
     counts = run.counts
     k = counts["converged"]
     quant = None

@@ -22,6 +22,7 @@ from gdmaps.core.errors import InvalidArgumentError, check_int
 from gdmaps.core.numeric import check_map
 from gdmaps.core.gd import at_step
 from gdmaps.core.regions import as_region
+from gdmaps.core.progress import bar
 from gdmaps.core.results import Result
 
 __all__ = ["SetDimension", "convergent_set_dimension"]
@@ -106,7 +107,7 @@ class SetDimension(Result):
 
 
 def convergent_set_dimension(map, region, *, eta=None, starts=100_000, steps=300, delta=None,
-                             seed=0, blowup=1e8) -> SetDimension:
+                             seed=0, blowup=1e8, progress=None) -> SetDimension:
     """The dimension of the set of starts that converge to a fixed point, past eta*.
 
     Parameters
@@ -128,6 +129,8 @@ def convergent_set_dimension(map, region, *, eta=None, starts=100_000, steps=300
     seed : int, keyword-only
     blowup : float, keyword-only
         Orbits beyond this norm have diverged.
+    progress : bool or None, keyword-only
+        A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
 
     Returns
     -------
@@ -179,7 +182,7 @@ def convergent_set_dimension(map, region, *, eta=None, starts=100_000, steps=300
         raise InvalidArgumentError(f"delta must be a positive number, got {delta!r}")
     rng = np.random.default_rng(seed)
     x0 = R[:, 0] + (R[:, 1] - R[:, 0]) * rng.random((n, d))
-    stretch, length, stuck, settled = _stays(map.numeric, x0, steps, delta, blowup)
+    stretch, length, stuck, settled = _stays(map.numeric, x0, steps, delta, blowup, progress)
     if settled.sum() > n / 100:
         raise InvalidArgumentError(
             f"{int(settled.sum())} of {n} starts settle on a fixed point within {steps} steps:"
@@ -214,7 +217,7 @@ def convergent_set_dimension(map, region, *, eta=None, starts=100_000, steps=300
                         map.numeric.eta)
 
 
-def _stays(numeric, x0, steps, delta, blowup):
+def _stays(numeric, x0, steps, delta, blowup, progress):
     """Per start: the largest log-stretch of a tangent vector over one stay (a run of
     steps that each move the point by at most delta), that stay's length, and whether the
     start was still staying at the end, moving by more than delta / 100 (stuck on a
@@ -231,33 +234,35 @@ def _stays(numeric, x0, steps, delta, blowup):
     settled = np.zeros(n, dtype=bool)
     d2 = delta * delta
     with np.errstate(all="ignore"):
-        for t in range(steps):
-            S, alive = batch.rows, batch.ids
-            batch.advance(1)
-            move2 = sum_squares([a - b for a, b in zip(batch.broadcast(), S)])
-            near = move2 <= d2
-            idx = alive[near]
-            fresh = idx[run[idx] == 0]  # a stay starts: a new tangent vector
-            V[fresh] = 1 / np.sqrt(d)
-            acc[fresh] = 0.0
-            if idx.size:  # the Jacobian only where points stay: few, after the transient
-                X = np.stack([r[near] for r in S], axis=1)
-                w = np.einsum("nij,nj->ni", numeric.jacobian(X), V[idx])
-                g = np.linalg.norm(w, axis=1)
-                g = np.where(np.isfinite(g) & (g > 0), g, 1.0)
-                V[idx] = w / g[:, None]
-                acc[idx] += np.log(g)
-                run[idx] += 1
-                better = acc[idx] > best[idx]
-                best[idx[better]] = acc[idx[better]]
-                best_len[idx[better]] = run[idx[better]]
-            run[alive[~near]] = 0
-            if t == steps - 1:
-                stuck[idx] = move2[near] > d2 * 1e-4
-                settled[idx] = move2[near] <= d2 * 1e-8
-            batch.drop_escaped(blowup)
-            if not batch.size:
-                break
+        with bar(progress, total=steps, desc="dimension", unit="step") as shown:
+            for t in range(steps):
+                shown.update(1)
+                S, alive = batch.rows, batch.ids
+                batch.advance(1)
+                move2 = sum_squares([a - b for a, b in zip(batch.broadcast(), S)])
+                near = move2 <= d2
+                idx = alive[near]
+                fresh = idx[run[idx] == 0]  # a stay starts: a new tangent vector
+                V[fresh] = 1 / np.sqrt(d)
+                acc[fresh] = 0.0
+                if idx.size:  # the Jacobian only where points stay: few, after the transient
+                    X = np.stack([r[near] for r in S], axis=1)
+                    w = np.einsum("nij,nj->ni", numeric.jacobian(X), V[idx])
+                    g = np.linalg.norm(w, axis=1)
+                    g = np.where(np.isfinite(g) & (g > 0), g, 1.0)
+                    V[idx] = w / g[:, None]
+                    acc[idx] += np.log(g)
+                    run[idx] += 1
+                    better = acc[idx] > best[idx]
+                    best[idx[better]] = acc[idx[better]]
+                    best_len[idx[better]] = run[idx[better]]
+                run[alive[~near]] = 0
+                if t == steps - 1:
+                    stuck[idx] = move2[near] > d2 * 1e-4
+                    settled[idx] = move2[near] <= d2 * 1e-8
+                batch.drop_escaped(blowup)
+                if not batch.size:
+                    break
     return best, best_len, stuck, settled
 
 

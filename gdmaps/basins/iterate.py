@@ -11,6 +11,8 @@ from gdmaps.core.gd import at_step
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_choice, check_int
 from gdmaps.core.errors import check_finite_array, check_positive_finite
 from gdmaps.core.numeric import check_map
+from gdmaps.core.progress import bar
+from gdmaps.engines.numpy_engine import run_numpy
 from gdmaps.core.stability import spectral_radii
 from gdmaps.core.results import Result
 
@@ -143,7 +145,7 @@ class IterationResult(Result):
 
 def iterate(map, x0, steps, *, eta=None, tol=None, grad_tol=None, disp_tol=None, loss_tol=None,
             loss_min=None, stability=True, stability_tol=1e-6, blowup=1e8, check_every=10,
-            window=None, keep_trajectory=False, backend="auto"):
+            window=None, keep_trajectory=False, backend="auto", progress=None):
     """Run a batch of orbits of ``map`` and classify the fate of each.
 
     Parameters
@@ -187,6 +189,9 @@ def iterate(map, x0, steps, *, eta=None, tol=None, grad_tol=None, disp_tol=None,
         (needs the ``fast`` extra); "auto" uses it when available and either
         already compiled for this template or the run is large
         (``N * steps >= 1e8``), so small runs pay no compile time.
+    progress : bool or None, keyword-only
+        A progress bar on stderr: None shows one when stderr is a terminal and the run
+        lasts over two seconds (see :mod:`gdmaps.core.progress`).
 
     Returns
     -------
@@ -279,9 +284,12 @@ def iterate(map, x0, steps, *, eta=None, tol=None, grad_tol=None, disp_tol=None,
             "backend='numba' cannot test the loss: with loss_tol use backend='numpy' or 'auto'")
 
     engine = _pick_engine(map, backend, keep_trajectory, work=X.shape[0] * steps)
-    raw = engine(numeric, X, steps, tol=stop.atol, rtol=stop.rtol, loss_stop=stop.loss,
-                 blowup=float(blowup), check_every=check_every, window=window,
-                 keep_trajectory=keep_trajectory)
+    with bar(progress, total=steps, desc="iterate", unit="step") as shown:
+        # the fused kernel runs in one compiled call: nothing to report until it returns
+        tick = None if engine is not run_numpy or shown.disable else lambda t: shown.update(t - shown.n)
+        raw = engine(numeric, X, steps, tol=stop.atol, rtol=stop.rtol, loss_stop=stop.loss,
+                     blowup=float(blowup), check_every=check_every, window=window,
+                     keep_trajectory=keep_trajectory, **({} if tick is None else {"tick": tick}))
     rho = None
     if stability:
         rho = np.full(X.shape[0], np.nan)

@@ -7,7 +7,6 @@ import logging
 import math
 import os
 import sys
-import time
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 from gdmaps.basins.convergence import ConvergentFraction, convergent_fraction
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
 from gdmaps.core.gd import GDMap
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.results import Result
 
 try:  # POSIX: one sweep per file at a time
@@ -275,7 +275,7 @@ def _plain(region):
 _RULE_DEFAULTS = dict(grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True)
 
 
-def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, starts=10_000,
+def sweep(map, etas, *, path=None, progress=None, on_row=None, eta_star=None, starts=10_000,
           steps=1000, seed=0, init="normal", region=None, tol=None,
           grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True,
           backend="auto") -> Sweep:
@@ -289,8 +289,9 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, st
         A JSON-lines file: a header with the settings, then one row per finished eta.
         If it exists with the same settings, the etas already there are skipped, so
         a killed sweep resumes where it stopped and loses nothing done.
-    progress : bool, keyword-only
-        A line per eta on stderr, and a line per repair of the file (see ``Sweep.notes``).
+    progress : bool or None, keyword-only
+        A progress bar over the step sizes on stderr, and a line per repair of the file (see
+        ``Sweep.notes``); None shows them when stderr is a terminal.
     on_row : callable, keyword-only
         Called with each new row (a ConvergentFraction) after it is saved.
     eta_star : float, keyword-only
@@ -367,25 +368,22 @@ def sweep(map, etas, *, path=None, progress=True, on_row=None, eta_star=None, st
         fd, done, notes = _open(path, json.loads(_json(header)))  # as it reads back from the file
     for note in notes:
         _log.warning(note)
-        if progress:
+        if wanted(progress):
             print(f"sweep: {note}", file=sys.stderr)
     rows = []
     try:
-        for i, eta in enumerate(etas, 1):
-            key = repr(float(eta))
-            if key in done:
-                rows.append(done[key])
-                continue
-            t = time.perf_counter()
-            row = convergent_fraction(map, eta=eta, backend=backend, **settings)
-            if fd is not None:
-                _write(fd, row.to_dict())
-            if progress:
-                print(f"sweep: eta {i}/{len(etas)} = {eta:g}: {row.counts['converged']}/{starts} converged"
-                      f" ({time.perf_counter() - t:.1f} s)", file=sys.stderr)
-            if on_row is not None:
-                on_row(row)
-            rows.append(row)
+        with bar(progress, total=len(etas), desc="sweep", unit="eta") as shown:
+            for eta in etas:
+                key = repr(float(eta))
+                if key not in done:
+                    row = convergent_fraction(map, eta=eta, backend=backend, progress=False, **settings)
+                    if fd is not None:
+                        _write(fd, row.to_dict())
+                    if on_row is not None:
+                        on_row(row)
+                    shown.set_postfix_str(f"eta {eta:g}: {row.counts['converged']}/{starts} converged")
+                rows.append(done.get(key) or row)
+                shown.update(1)
     finally:
         if fd is not None:
             os.close(fd)

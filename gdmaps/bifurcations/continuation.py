@@ -18,6 +18,7 @@ from gdmaps.bifurcations._continuation_core import (System, bifurcation_tests, e
                                                     switch_start)
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.core.family import Family
+from gdmaps.core.progress import bar
 from gdmaps.core.results import Result
 
 __all__ = ["BifurcationPoint", "Branch", "Continuation", "Stop", "continuation"]
@@ -159,7 +160,8 @@ class Continuation(Result):
 
 
 def continuation(map, start, parameter, span, *, period=1, step=1e-2, max_step=None, min_step=1e-11,
-                 max_steps=2000, switch=0, switch_size=1e-4, bound=1e6, tol=1e-12) -> Continuation:
+                 max_steps=2000, switch=0, switch_size=1e-4, bound=1e6, tol=1e-12,
+                 progress=None) -> Continuation:
     """Follow an orbit of ``map`` as ``parameter`` runs across ``span``; find its bifurcations.
 
     Parameters
@@ -189,6 +191,8 @@ def continuation(map, start, parameter, span, *, period=1, step=1e-2, max_step=N
         A branch stops when an orbit point exceeds this in modulus.
     tol : float, keyword-only
         Newton tolerance (relative residual of the orbit equations).
+    progress : bool or None, keyword-only
+        A progress bar over the branches on stderr (None: when stderr is a terminal).
 
     Returns
     -------
@@ -270,13 +274,15 @@ def continuation(map, start, parameter, span, *, period=1, step=1e-2, max_step=N
         t = -t
     queue = [(system, u, t, None, 0)]
     branches = []
-    while queue:
-        sys_, u, t, parent, level = queue.pop(0)
-        branch, children = _follow(sys_, u, t, lo, hi, (p0, p1), name, knobs, level < switch,
-                                   switch_size, tol)
-        index = len(branches)
-        branches.append(Branch(**branch, parent=parent))
-        queue.extend((s, uc, tc, index, level + 1) for s, uc, tc in children)
+    with bar(progress, total=None, desc="continuation", unit="branch") as shown:
+        while queue:
+            sys_, u, t, parent, level = queue.pop(0)
+            branch, children = _follow(sys_, u, t, lo, hi, (p0, p1), name, knobs, level < switch,
+                                       switch_size, tol)
+            index = len(branches)
+            branches.append(Branch(**branch, parent=parent))
+            queue.extend((s, uc, tc, index, level + 1) for s, uc, tc in children)
+            shown.update(1)
     return Continuation(name, tuple(branches))
 
 

@@ -15,6 +15,7 @@ from gdmaps.core.batch import advance, escaped
 from gdmaps.core.map import require_bound
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
+from gdmaps.core.progress import bar
 from gdmaps.core.results import Result
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum"]
@@ -140,7 +141,7 @@ def _inputs(map, x0, parameter, values):
 
 
 def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=None, values=None, blocks=10,
-                      tol=1e-3, blowup=1e8) -> LyapunovSpectrum:
+                      tol=1e-3, blowup=1e8, progress=None) -> LyapunovSpectrum:
     """All ``d`` Lyapunov exponents of the orbits of ``x0``, by the QR method.
 
     Parameters
@@ -167,6 +168,8 @@ def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=Non
     blowup : float, keyword-only
         An orbit with a coordinate beyond ``blowup`` in modulus, or not finite, has
         diverged (checked every 100 steps); its exponents are NaN.
+    progress : bool or None, keyword-only
+        A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
 
     Returns
     -------
@@ -244,15 +247,17 @@ def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=Non
         check(rows)
         lengths = np.diff(np.linspace(0, steps, blocks + 1).round().astype(int))
         means = np.empty((N, blocks, d))
-        for b, length in enumerate(lengths):
-            acc = np.zeros((N, d))
-            for k in range(length):
-                rows, Q, logs = tangent(rows, Q)
-                acc += logs
-                if k % _CHECK_EVERY == _CHECK_EVERY - 1:
-                    check(rows)
-            check(rows)
-            means[:, b] = acc / length
+        with bar(progress, total=blocks, desc="lyapunov", unit="block") as shown:
+            for b, length in enumerate(lengths):
+                acc = np.zeros((N, d))
+                for k in range(length):
+                    rows, Q, logs = tangent(rows, Q)
+                    acc += logs
+                    if k % _CHECK_EVERY == _CHECK_EVERY - 1:
+                        check(rows)
+                check(rows)
+                means[:, b] = acc / length
+                shown.update(1)
         means[diverged] = 0.0  # masked below
         history = np.cumsum(means * lengths[None, :, None], axis=1) / np.cumsum(lengths)[None, :, None]
         exps = history[:, -1]

@@ -15,6 +15,7 @@ from gdmaps.core.batch import Batch
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
 from gdmaps.core.samplers import search_box
+from gdmaps.core.progress import bar
 from gdmaps.core.results import Result
 
 __all__ = ["OrbitDiagram", "orbit_diagram"]
@@ -115,7 +116,7 @@ def _run(fam, S, p, transient, keep, blowup, out, diverged):
 
 
 def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=1000, keep=1,
-                  region=None, seed=0, blowup=1e8) -> OrbitDiagram:
+                  region=None, seed=0, blowup=1e8, progress=None) -> OrbitDiagram:
     """The orbit (bifurcation) diagram of ``map`` as ``parameter`` runs over ``values``.
 
     Parameters
@@ -142,6 +143,8 @@ def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=100
     blowup : float, keyword-only
         An orbit with a coordinate beyond ``blowup`` in modulus (checked every 100 steps
         and at every recorded iterate), or not finite, has diverged.
+    progress : bool or None, keyword-only
+        A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
 
     Returns
     -------
@@ -186,9 +189,11 @@ def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=100
     S = np.stack([np.tile(X[:, c], P) for c in range(d)])
     out = np.full((N, keep, d), np.nan)
     diverged = np.zeros(N, dtype=bool)
-    for lo in range(0, N, _CHUNK):
-        hi = min(lo + _CHUNK, N)
-        _run(fam, S[:, lo:hi], p[lo:hi], transient, keep, blowup, out[lo:hi], diverged[lo:hi])
+    with bar(progress, total=N, desc="orbit diagram", unit="orbit") as shown:
+        for lo in range(0, N, _CHUNK):
+            hi = min(lo + _CHUNK, N)
+            _run(fam, S[:, lo:hi], p[lo:hi], transient, keep, blowup, out[lo:hi], diverged[lo:hi])
+            shown.update(hi - lo)
     out[diverged] = np.nan
     name = fam.parameter.name
     return OrbitDiagram(name, vals, out.reshape(P, n * keep, d), diverged.reshape(P, n), transient,

@@ -7,7 +7,7 @@ import numpy as np
 from gdmaps.core.errors import GdmapsError
 from gdmaps.core.gd import GDMap
 from gdmaps.cli.limits import check_limit, fmt
-from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file, rounded
+from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file, progress, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["add_parser", "run"]
@@ -60,8 +60,8 @@ def run(args):
     _check(args, target, name, lo)
     region = _box(args.region, target)
     values = np.linspace(lo, hi, args.values)
-    diagram = orbit_diagram(target, name, values, starts=args.starts, transient=args.transient,
-                            keep=args.keep, region=region, seed=args.seed)
+    diagram = orbit_diagram(target, name, values, progress=progress(args), starts=args.starts,
+                            transient=args.transient, keep=args.keep, region=region, seed=args.seed)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
     # far out in the parameter (eta = 1e300) branches and exponents overflow: what overflows
@@ -72,7 +72,8 @@ def run(args):
     for x in starts:
         try:
             with quiet():
-                conts.append((x, continuation(target, x, name, (lo, hi), switch=args.switch)))
+                conts.append((x, continuation(target, x, name, (lo, hi), switch=args.switch,
+                                              progress=progress(args))))
         except GdmapsError as err:
             failed.append((x, err))
     exact = [] if args.no_exact else _exact(target, name, lo, hi)

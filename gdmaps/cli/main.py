@@ -22,7 +22,7 @@ from gdmaps.cli import bifurcation
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
 from gdmaps.cli.limits import limits_of, number, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
-from gdmaps.cli.options import out_file, real, rounded
+from gdmaps.cli.options import out_file, progress, real, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
@@ -40,6 +40,9 @@ def _command(sub, name, help, example, limits=(), status=EXIT_STATUS):
                        epilog=epilog.replace("%", "%%"),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bars (they show on stderr, when it is a terminal, for work"
+                   " that lasts over 2 s)")
     add_limit_argument(p, names)
     return p
 
@@ -130,7 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip", metavar="PART,...",
                    help="parts not to compute: critical-set, critical-rate, certificates, fates, sweep,"
                    " fate-maps, dimension, orbit-diagram, lyapunov")
-    p.add_argument("--progress", action="store_true", help="say each part as it finishes, on stderr")
     p.add_argument("--out", metavar="DIR", help="write report.md and the figures (.png, .pdf) into DIR")
     _add_batch(p)
     p.set_defaults(run=_analyze)
@@ -313,8 +315,8 @@ def _basins(args):
     out_file("--out", args.out, FIGURE_FORMATS)
     dims, at = _slice_options(args, target, region)
     try:
-        result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples,
-                          steps=args.steps, refine=args.refine, max_cells=limits_of(args)["cells"])
+        result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples, steps=args.steps,
+                          refine=args.refine, max_cells=limits_of(args)["cells"], progress=progress(args))
     except CellLimitError as exc:
         raise GdmapsError(f"--refine {args.refine}: refinement round {exc.round} would bring the cells"
                           f" mapped (all rounds) to {exc.cells:,}, over the limit cells={exc.max_cells:,};"
@@ -382,7 +384,7 @@ def _sweep(args):
     _check_batch(args, target.dim, len(etas))
     out = out_dir("--out", args.out)
     result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
-                   progress=not args.json, starts=args.starts, steps=args.steps, seed=args.seed,
+                   progress=progress(args), starts=args.starts, steps=args.steps, seed=args.seed,
                    init=args.init, region=_init_region(args, target.dim),
                    eta_star=_eta_star(target), **_rule(args))
     for note in result.notes if args.json else ():  # said on stderr already when not --json
@@ -605,7 +607,8 @@ def _orbits(args):
     periods = _periods(args)
     _require_bound(target)
     out_file("--out", args.out, FIGURE_FORMATS)
-    results = [periodic_orbits(target, p, region, certify=args.certify) for p in periods]
+    results = [periodic_orbits(target, p, region, certify=args.certify, progress=progress(args))
+               for p in periods]
     if args.json:
         print(dumps_indented([r.to_dict() for r in results]))
         return
@@ -633,7 +636,7 @@ def _analyze(args):
     out = out_dir("--out", args.out)
     result = analyze(target, etas=etas, starts=args.starts, steps=args.steps, seed=args.seed,
                      init=args.init, region=_init_region(args, target.dim), box=box, skip=skip,
-                     progress=args.progress)
+                     progress=progress(args))
     report = write_report(result, out) if out is not None else None
     if args.json:
         print(dumps_indented(result.to_dict()))
@@ -666,7 +669,7 @@ def _iterate(args):
                     seed=args.seed)
     except GdmapsError as exc:  # in the options' words
         raise GdmapsError(re.sub(r"\bregion=", "--region ", str(exc))) from None
-    result = iterate(target, x0, args.steps, **_rule(args))
+    result = iterate(target, x0, args.steps, progress=progress(args), **_rule(args))
     if args.json:
         print(dumps_indented({"map": [str(e) for e in target.exprs], **result.summary()}))
     else:
@@ -824,7 +827,8 @@ def _lyapunov(args):
     work = len(X) * (args.steps + args.transient)
     check_limit(args, "work", work, f"{len(X)} starts x (--steps {fmt(args.steps)} + --transient"
                 f" {fmt(args.transient)}) = {fmt(work)} map evaluations", "lower --starts or --steps")
-    spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol)
+    spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol,
+                             progress=progress(args))
     if args.json:
         data = spec.to_dict()
         data.pop("values")

@@ -13,7 +13,7 @@ from pathlib import Path
 from gdmaps.core.errors import GdmapsError
 from gdmaps.cli.limits import whole
 
-__all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file",
+__all__ = ["OneLineParser", "count", "real", "FIGURE_FORMATS", "out_dir", "out_file", "progress",
            "EXIT_STATUS", "dumps", "rounded"]
 
 #: The exit statuses of every command (``gdmaps certify`` adds its verdicts 1 and 3).
@@ -177,3 +177,8 @@ def rounded(values, digits: int = 6):
     with np.errstate(over="ignore", invalid="ignore"):
         r = np.round(a, digits)
     return np.where(np.isfinite(r) | ~np.isfinite(a), r, a)
+
+
+def progress(args):
+    """The library's ``progress`` for a command: off with --quiet, else shown on a terminal."""
+    return False if getattr(args, "quiet", False) else None

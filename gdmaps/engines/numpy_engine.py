@@ -24,11 +24,12 @@ MOVING, CONVERGED, DIVERGED = 0, 1, 2
 
 
 def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_trajectory=False,
-              rtol=0.0, loss_stop=None):
+              rtol=0.0, loss_stop=None, tick=None):
     """Run ``steps`` steps of ``numeric`` from the ``(N, d)`` batch ``X``; raw result fields.
 
     ``tol`` is a float or an ``(N,)`` array of displacement tolerances; ``loss_stop`` is None
-    or ``(loss, gap)``: a batched loss ``(n, d) -> (n,)`` and an ``(N,)`` array of values.
+    or ``(loss, gap)``: a batched loss ``(n, d) -> (n,)`` and an ``(N,)`` array of values;
+    ``tick`` is None or called with the steps done at every check (a progress bar).
     """
     N, d = X.shape
     tol = np.broadcast_to(np.asarray(tol, dtype=float), (N,)).copy()
@@ -66,6 +67,8 @@ def run_numpy(numeric, X, steps, *, tol, blowup, check_every, window, keep_traje
             if t % check_every and t < steps:
                 rows = after
                 continue
+            if tick is not None:
+                tick(t)
             bad, nrm2 = escaped(after, blowup)
             if rtol:  # nrm2 = inf (overflow): never
                 conv = ~bad & (disp <= tol + rtol * np.sqrt(nrm2)) & ~(nrm2 == np.inf)

@@ -6,8 +6,6 @@ Orbits travel between the functions here as arrays: ``{period: (X, res)}`` with
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +14,7 @@ from gdmaps.orbits import _cycle_seeds as seeds
 from gdmaps.orbits._cycle_sets import merge, prime_mask
 from gdmaps.orbits._shooting import Domain, davidchack_lai, newton, newton_error, stabilizing_matrices
 from gdmaps.core.numeric import check_map
+from gdmaps.core.progress import bar
 from gdmaps.core.errors import (FreeParameterError, InvalidArgumentError, InvalidTypeError, check_choice,
                                 check_finite_array, check_int, check_positive_finite)
 
@@ -66,6 +65,11 @@ class Stats:
 
 
 def find(search, p, neighbors, guesses, *, progress=False):
+    with bar(progress, total=search.max_rounds, desc=f"period {p}", unit="round") as shown:
+        return _find(search, p, neighbors, guesses, shown)
+
+
+def _find(search, p, neighbors, guesses, shown):
     """Rounds of fresh seeds for period p until one finds nothing new: ``(X, res, Stats)``.
 
     Round 1 also uses the orbits of other periods in ``neighbors`` and the user's
@@ -76,7 +80,6 @@ def find(search, p, neighbors, guesses, *, progress=False):
     beta = 10 * 1.2**p                      # Davidchack & Lai's choice, in box units
     dl_iter = int(np.clip(beta, 50, 100))   # converging starts mostly do so in ~20 iterations
     for st.rounds in range(1, s.max_rounds + 1):
-        start = time.perf_counter()
         traj = s.cloud(st.rounds) if s.iterates else None
         batches = [seeds.region_seeds(s.num, dom, s.rng, max(1, s.n_seeds // 4), p)]
         if traj is not None:
@@ -102,10 +105,9 @@ def find(search, p, neighbors, guesses, *, progress=False):
         before = len(X)
         X, res = keep(search, np.concatenate([X, cand]), np.concatenate([res, cres]))
         new = len(X) - before
-        if progress:
-            print(f"period {p}: round {st.rounds}: {new} new, {len(X)} orbits from {len(batch):,} Newton"
-                  f" seeds and {len(x0):,} x {len(s.mats)} Davidchack-Lai starts in"
-                  f" {time.perf_counter() - start:.2f} s", file=sys.stderr)
+        shown.set_postfix_str(f"{new} new, {len(X)} orbits from {len(batch):,} Newton seeds and"
+                              f" {len(x0):,} x {len(s.mats)} Davidchack-Lai starts")
+        shown.update(1)
         if st.rounds >= 2 and new == 0:
             st.saturated = True
             break

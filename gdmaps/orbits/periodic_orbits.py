@@ -9,8 +9,6 @@ of seeds, validation) is :mod:`gdmaps.orbits._periodic_search`; the numerics are
 from __future__ import annotations
 
 import enum
-import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +16,7 @@ import numpy as np
 from gdmaps.orbits._periodic_search import OPTIONS, find, guesses_for, prepare, refill
 from gdmaps.orbits._shooting import Domain, newton
 from gdmaps.core.gd import at_step
+from gdmaps.core.progress import bar
 from gdmaps.core.errors import (CertificationUnavailableError, InvalidArgumentError, InvalidTypeError,
                                 check_int)
 from gdmaps.orbits.orbit import Enclosure, Orbit
@@ -121,7 +120,7 @@ class PeriodicOrbits(Result):
 
 def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=65536, neighbors=(), guesses=None,
                     transforms="auto", max_rounds=4, tol=1e-10, distinct_tol=1e-8, modulo=None,
-                    certify=False, seed=0, progress=False) -> PeriodicOrbits:
+                    certify=False, seed=0, progress=None) -> PeriodicOrbits:
     """Find every orbit of prime period ``period`` of a map whose points lie in a box.
 
     Parameters
@@ -169,8 +168,8 @@ def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=6553
         Krawczyk test) and store the proof in ``Orbit.enclosure``.
     seed : int, keyword-only
         Seed of the random numbers: results are reproducible.
-    progress : bool, keyword-only
-        Write one line per round to stderr.
+    progress : bool or None, keyword-only
+        A progress bar over the rounds on stderr (None: when stderr is a terminal).
 
     Returns
     -------
@@ -249,7 +248,7 @@ def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=6553
     return _result(search, period, X, stats, certifier)
 
 
-def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, progress=False, certify=False,
+def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, progress=None, certify=False,
                           **options) -> dict:
     """Every orbit of each prime period ``min_period, ..., max_period``, periods feeding each other.
 
@@ -261,8 +260,8 @@ def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, pr
         The largest period searched.
     min_period : int, keyword-only
         The smallest period searched (default 1).
-    progress : bool, keyword-only
-        Write one line per period to stderr.
+    progress : bool or None, keyword-only
+        A progress bar over the periods on stderr (None: when stderr is a terminal).
     certify : bool, keyword-only
         As in :func:`periodic_orbits`.
     **options
@@ -302,18 +301,15 @@ def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, pr
         raise InvalidArgumentError(f"min_period must be <= max_period, got {min_period} > {max_period}")
     certifier = _certifier() if certify else None
     found, stats = {}, {}
-    for p in range(min_period, max_period + 1):
-        start = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            X, res, st = find(search, p, found, None)
-            found[p], stats[p] = (X, res), st
-            added = refill(search, p - 1, found, stats, X) if p - 1 in found else 0
-        if p - 1 in found:
-            if added and progress:
-                print(f"period {p - 1:>3}: +{added} orbit(s) seeded by period {p}", file=sys.stderr)
-        if progress:
-            print(f"period {p:>3}: {len(X)} orbits ({_status(st).value}, {st.rounds} rounds,"
-                  f" {st.n_seeds:,} seeds) in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+    with bar(progress, total=max_period - min_period + 1, desc="periodic orbits", unit="period") as shown:
+        for p in range(min_period, max_period + 1):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                X, res, st = find(search, p, found, None)
+                found[p], stats[p] = (X, res), st
+                if p - 1 in found:
+                    refill(search, p - 1, found, stats, X)
+            shown.set_postfix_str(f"period {p}: {len(X)} orbits ({_status(st).value})")
+            shown.update(1)
     return {p: _result(search, p, found[p][0], stats[p], certifier) for p in found}
 
 

@@ -71,10 +71,15 @@ def test_other_settings_refuse_the_file(tmp_path):
     assert json.loads(path.read_text().splitlines()[0])["starts"] == 400
 
 
-def test_progress_lines(capsys):
-    sweep(AB, [0.5, 1.5], starts=100, steps=100)
+def test_progress_bar_follows_the_rule(capsys, monkeypatch):
+    """A bar with progress=True; none when stderr is not a terminal (None) or with False."""
+    monkeypatch.setattr("gdmaps.core.progress.DELAY", 0.0)  # show it however quick the run
+    sweep(AB, [0.5, 1.5], starts=100, steps=100, progress=True)
     err = capsys.readouterr().err
-    assert "sweep: eta 1/2 = 0.5" in err and "sweep: eta 2/2 = 1.5: 0/100 converged" in err
+    assert "gdmaps sweep" in err and "/2 [" in err and "eta 1.5: 0/100 converged" in err
+    for quiet in (None, False):
+        sweep(AB, [0.5, 1.5], starts=100, steps=100, progress=quiet)
+        assert capsys.readouterr().err == ""
 
 
 # --- sweep files: torn writes, wrong rows, locks (issue 11, section 3) ---------------------------

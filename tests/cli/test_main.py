@@ -1,7 +1,9 @@
 """The command line: every command runs, JSON parses, bad input exits 2 in one line."""
 
+import io
 import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -216,3 +218,20 @@ def test_iterate_convergence_rule_options_match_the_library(rule, kwargs, capsys
     direct = iterate(GDMap((a * b - 1) ** 2 / 2, [a, b], 0.9), sample("normal", 300, 2, seed=0), 1000,
                      **kwargs).counts
     assert {k: got[k] for k in direct} == direct
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as a user's shell is."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_bar_on_a_terminal_unless_quiet(monkeypatch, quiet):
+    monkeypatch.setattr("gdmaps.core.progress.DELAY", 0.0)  # show it however quick the run
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    argv = ["sweep", "--etas", "0.5:1.5:3", "--starts", "100", "--steps", "100", "--json"]
+    assert main(argv + (["--quiet"] if quiet else [])) in (0, None)
+    assert ("gdmaps sweep" in err.getvalue()) is not quiet

@@ -313,12 +313,15 @@ def test_result_reads_like_a_sentence_and_serializes(henon_orbits):
         r.period = 3
 
 
-def test_progress_lines_go_to_stderr(capsys):
+def test_progress_bars_go_to_stderr(capsys, monkeypatch):
+    monkeypatch.setattr("gdmaps.core.progress.DELAY", 0.0)
     periodic_orbits_up_to(henon(), 2, BOX, progress=True)
-    err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("period   1: 2 orbits (saturated") and err[1].startswith("period   2: 1 orbits")
+    err = capsys.readouterr().err
+    assert "gdmaps periodic orbits" in err and "period 2: 1 orbits (saturated)" in err
     periodic_orbits(henon(), 1, BOX, progress=True)
-    assert "round 1" in capsys.readouterr().err
+    assert "gdmaps period 1" in capsys.readouterr().err
+    periodic_orbits(henon(), 1, BOX)  # stderr is not a terminal here: no bar
+    assert capsys.readouterr().err == ""
 
 
 # -- certification --------------------------------------------------------------------
