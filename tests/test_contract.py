@@ -43,10 +43,13 @@ def test_every_public_result_is_frozen_identity_compared_and_follows_the_protoco
 
 
 def _samples():
-    a, b = sp.symbols("a b")
+    """One result of every public result class, each from a small run."""
+    from gdmaps.maps import henon, logistic
+    from gdmaps.models import scalar_chain
+
+    a, b, x = sp.symbols("a b x")
     g = gdmaps.GDMap((a * b - 1) ** 2 / 2, [a, b])
-    x0 = gdmaps.sample("normal", 50, 2, seed=0) if hasattr(gdmaps, "sample") else np.ones((50, 2))
-    yield gdmaps.iterate(g.at(0.5), x0, 100)
+    yield gdmaps.iterate(g.at(0.5), np.ones((50, 2)) * [0.9, 1.2], 100)
     yield gdmaps.critical_learning_rate(g)
     cert = gdmaps.certify_measure_zero(g, eta=sp.Rational(6, 5))
     yield cert
@@ -54,16 +57,67 @@ def _samples():
     yield gdmaps.non_singularity(g, eta=1)
     yield gdmaps.convergent_fraction(g, eta=0.5, starts=50, steps=100)
     yield gdmaps.stability(g.at(0.5), [1, 1])
+    fp = gdmaps.fixed_points(scalar_chain(2, 1))
+    yield fp
+    yield fp.components[0]
+    found = gdmaps.periodic_orbits(henon(), 2, [[-2, 2], [-2, 2]], certify=True)
+    yield found
+    yield found.orbits[0]
+    yield found.orbits[0].enclosure
+    yield gdmaps.exact_periodic_orbits(logistic(sp.Rational(7, 2)), 2)[0]
+    yield gdmaps.polynomial_minima(gdmaps.GDMap((x**2 - 1)**2, [x]))
+    yield gdmaps.analyticity(g.loss, g.state)
+    yield gdmaps.sweep(g, [0.5, 1.5], starts=50, steps=100, progress=False)
+    yield gdmaps.stable_manifold(henon(), found.orbits[0].points[0], period=2, samples=20, steps=3)
+    yield gdmaps.unstable_manifold(henon(), found.orbits[0].points[0], period=2, samples=20, steps=3)
+    yield gdmaps.cell_map(henon(1.0), [[-2, 2], [-2, 2]], 8)
+    yield gdmaps.convergent_set_dimension(gdmaps.GDMap((a**2 - b**2) / 2, [a, b]), [[-1, 1]] * 2, eta=0.5,
+                                          starts=5000, steps=40)
+    cont = gdmaps.continuation(logistic(2.5), [0.6], "r", (2.5, 3.2))
+    yield cont
+    yield cont.branches[0]
+    yield cont.bifurcations[0]
+    yield gdmaps.gd_period_doubling(gdmaps.GDMap((x**2 - 1)**2 / 4, [x]), [1])[0]
+    yield gdmaps.orbit_diagram(logistic(3.0), "r", [2.8, 3.2], starts=5, region=[0, 1])
+    yield gdmaps.lyapunov_spectrum(henon(), [0.1, 0.1], 500)
+    analysis = gdmaps.analyze("(a*b - 1)**2/2", starts=50, steps=100,
+                              skip=("sweep", "dimension", "orbit_diagram", "lyapunov"))
+    yield analysis
+    yield analysis.sweep
+    yield analysis.fate_maps[0] if isinstance(analysis.fate_maps, tuple) else analysis.fate_maps
 
 
-@pytest.mark.parametrize("result", list(_samples()), ids=lambda r: type(r).__name__)
+_SAMPLES = list(_samples())
+
+
+def test_every_public_result_class_has_a_sample():
+    sampled = {type(r).__name__ for r in _SAMPLES}
+    assert {name for name, _ in _public_results()} - sampled == set()
+
+
+@pytest.mark.parametrize("result", _SAMPLES, ids=lambda r: type(r).__name__)
 def test_results_serialize_to_json_and_display(result):
     text = json.dumps(result.to_dict(), allow_nan=False)   # strict JSON: no NaN, no inf
     assert json.loads(text) == result.to_dict()
     assert result == result and result != type(result).__new__(type(result))   # identity, no raise
     hash(result)
+    assert "\n" not in repr(result), "repr is one line"
     assert type(result).__name__ in result._repr_html_() or "<" in result._repr_html_()
     assert result._repr_markdown_().strip()
+    latex = result._repr_latex_()
+    assert latex is None or (latex.startswith("$") and latex.endswith("$") and latex.count("$") == 2)
+
+
+def test_mathematics_displays_as_latex():
+    """The exact numbers appear in the LaTeX display, as SymPy writes them."""
+    math = {type(r).__name__: r._repr_latex_() for r in _SAMPLES}
+    assert sp.latex(sp.Integer(1)) in math["CriticalLearningRate"]  # eta* of (ab - 1)^2/2
+    assert r"\frac{6}{5}" in math["Certificate"] and "HOLDS" in math["Certificate"]
+    assert r"\neq 0" in math["NonSingularity"]
+    assert r"\frac{3}{7}" in math["ExactOrbit"] and r"\frac{6}{7}" in math["ExactOrbit"]
+    assert r"w_{1} w_{2} - 1 = 0" in math["Component"]
+    assert r"\eta = 1" in math["ExactBifurcation"] and "period-doubling" in math["ExactBifurcation"]
+    assert r"DG_\eta" in math["Analysis"]
 
 
 _A, _B = sp.symbols("a b")

@@ -175,6 +175,12 @@ class Analysis(Result):
 
         return to_text(self)
 
+    def latex(self) -> str:
+        """The GD map and its Jacobian DG = I - eta H, exactly."""
+        g = self.gdmap
+        return (r"G_\eta: " + sp.latex(sp.Matrix(g.state)) + r" \mapsto " + sp.latex(g.as_matrix())
+                + r",\qquad DG_\eta = " + sp.latex(self.jacobian))
+
     def __repr__(self) -> str:
         star = self.eta_star
         star = "not found" if star is None else str(star)

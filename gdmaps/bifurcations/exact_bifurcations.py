@@ -69,6 +69,11 @@ class ExactBifurcation(Result):
     def __float__(self) -> float:
         return float(self.value)
 
+    def latex(self) -> str:
+        """The parameter value, exact, and the kind of bifurcation."""
+        return (rf"{sp.latex(self.parameter)} = {sp.latex(self.value)} \approx {float(self.value):.10g}"
+                rf"\quad\text{{({self.kind}, period {self.period})}}")
+
     @property
     def float(self) -> float:
         """The parameter value as a float."""

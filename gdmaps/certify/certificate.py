@@ -64,6 +64,12 @@ class Certificate(Result):
     def __repr__(self) -> str:
         return f"<Certificate {self.status.value.upper()} at eta = {self.eta} ({self.target}): {self.reason}>"
 
+    def latex(self) -> str:
+        """The claim, its step size beside eta*, and the verdict."""
+        star = "" if self.critical is None else f",\\quad {self.critical.latex()}"
+        return (rf"L = {sp.latex(self.loss)},\quad \eta = {sp.latex(self.eta)}{star}"
+                rf"\quad\Rightarrow\quad \text{{{self.status.value.upper()}}}")
+
     def to_markdown(self) -> str:
         what = "global minima" if self.target == "global-minima" else "critical points"
         lines = [f"# Measure-zero certificate: {self.status.value.upper()}", "",

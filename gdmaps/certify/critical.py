@@ -68,6 +68,26 @@ class CriticalLearningRate(Result):
     def __float__(self) -> float:
         return float(self.eta_star)
 
+    def latex(self) -> str:
+        r"""eta* = 2 / s_min, exact where known, else approximate or bracketed.
+
+        Examples
+        --------
+        >>> from gdmaps.models import scalar_chain
+        >>> critical_learning_rate(scalar_chain(3, 1)).latex()
+        '\\eta^* = \\frac{2}{s_{\\min}} = \\frac{2}{3}, \\quad s_{\\min} = 3'
+        """
+        if self.minima_proved is False:
+            return r"\text{no global minimum: } \eta^* = 0"
+        if self.exactness is Exactness.EXACT:
+            value = f"= {sp.latex(self.eta_star)}, \\quad s_{{\\min}} = {sp.latex(self.sharpness)}"
+        else:
+            value = f"\\approx {float(self.eta_star):.6g}"
+            if self.certified_lower is not None:
+                upper = r"?" if self.certified_upper is None else f"{self.certified_upper:.10g}"
+                value += f", \\quad \\eta^* \\in [{self.certified_lower:.10g}, {upper}]"
+        return f"\\eta^* = \\frac{{2}}{{s_{{\\min}}}} {value}"
+
     def __repr__(self) -> str:
         if self.minima_proved is False:
             return "<CriticalLearningRate (exact): no global minimum, so eta* = 0>"

@@ -42,6 +42,14 @@ class NonSingularity(Result):
     def __repr__(self) -> str:
         return f"<NonSingularity ({self.verdict.value}) at eta = {self.eta}: {self.argument}>"
 
+    def latex(self) -> str | None:
+        """The witness: det(I - eta H(q)) at the rational point q, exactly."""
+        if self.witness is None or self.value is None:
+            return None
+        q = ", ".join(sp.latex(v) for v in self.witness)
+        return (rf"\det\left(I - {sp.latex(self.eta)}\, H(q)\right) = {sp.latex(self.value)}"
+                rf" \neq 0 \quad\text{{at}}\quad q = ({q})")
+
 
 def _rational_points(d, count):
     """Deterministic rational points with distinct, non-special coordinates."""

@@ -4,6 +4,8 @@ A result is a frozen dataclass with ``eq=False`` (numpy fields make ``==`` ambig
 results compare by identity) that inherits :class:`Result`. ``Result`` gives it
 ``to_dict()`` built from its fields, and ``_repr_markdown_`` / ``_repr_html_`` so it reads
 well in Jupyter; a class keeps its own ``to_dict`` or ``to_markdown`` where it has one.
+A result that carries mathematics (exact numbers, equations) defines ``latex()``, the
+formula in LaTeX math mode; ``_repr_latex_`` and the Markdown and HTML displays show it.
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ class Result:
             text = str(jsonable(getattr(self, f.name)))
             yield f.name, text if len(text) <= 200 else text[:200] + " ..."
 
+    def latex(self) -> str | None:
+        """The result's mathematics in LaTeX math mode (no dollars), or None if it has none."""
+        return None
+
+    def _repr_latex_(self) -> str | None:
+        formula = self.latex()
+        return None if formula is None else f"${formula}$"
+
     def _repr_markdown_(self) -> str:
         own = getattr(self, "to_markdown", None)
         if callable(own):
@@ -78,10 +88,14 @@ class Result:
         rows = "\n".join(f"| {name} | {text.replace('|', bar)} |"
                          for name, text in self._fields_for_display())
         head = f"**{type(self).__name__}** {html.escape(repr(self))}"
+        formula = self._repr_latex_()
+        head += "" if formula is None else f"\n\n{formula}"
         return f"{head}\n\n| field | value |\n|---|---|\n{rows}\n"
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td></tr>"
                        for name, text in self._fields_for_display())
-        return (f"<p><b>{type(self).__name__}</b> {html.escape(repr(self))}</p>"
+        formula = self._repr_latex_()
+        formula = "" if formula is None else f"<p>{html.escape(formula)}</p>"
+        return (f"<p><b>{type(self).__name__}</b> {html.escape(repr(self))}</p>{formula}"
                 f"<table><tr><th>field</th><th>value</th></tr>{rows}</table>")

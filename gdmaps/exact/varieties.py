@@ -47,6 +47,11 @@ class Component(Result):
         eqs = ", ".join(f"{e} = 0" for e in self.equations)
         return f"<Component of dimension {self.dimension}: {eqs}>"
 
+    def latex(self) -> str:
+        """The component as the zero set of its equations, with its dimension."""
+        eqs = ", ".join(f"{sp.latex(e)} = 0" for e in self.equations)
+        return rf"\left\{{ {eqs} \right\}}, \quad \dim = {self.dimension}"
+
     def contains(self, point) -> bool:
         """Whether an exact point satisfies every equation."""
         sub = dict(zip(self.gens, point))

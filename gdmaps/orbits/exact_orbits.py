@@ -32,6 +32,12 @@ class ExactOrbit(Result):
     def __repr__(self) -> str:
         return f"<ExactOrbit: {self.stability.kind.value} period-{self.period} orbit {self.points}>"
 
+    def latex(self) -> str:
+        """The orbit's points, exact."""
+        pts = r" \mapsto ".join(r"\left(" + ", ".join(sp.latex(v) for v in pt) + r"\right)"
+                                for pt in self.points)
+        return pts if self.period == 1 else pts + r" \mapsto \cdots"
+
 
 def _same(u, v) -> bool:
     return all(sp.N(a - b, 50) == 0 or abs(sp.N(a - b, 50)) < 1e-40 for a, b in zip(u, v))

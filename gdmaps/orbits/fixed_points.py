@@ -63,6 +63,12 @@ class FixedPoints(Result):
                 "degenerate": [[str(e) for e in c.equations] for c in self.degenerate],
                 "points": [p.to_dict() for p in self.points]}
 
+    def latex(self) -> str | None:
+        """The fixed-point set as the union of its exact components (symbolic method)."""
+        if not self.components:
+            return None
+        return r" \;\cup\; ".join(c.latex().split(r", \quad")[0] for c in self.components)
+
     def __repr__(self) -> str:
         parts = []
         if self.components:
