@@ -8,8 +8,13 @@ A bar appears only after two seconds, so quick calls stay silent either way.
 from __future__ import annotations
 
 import sys
+import warnings
 
-from tqdm.auto import tqdm
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():  # in Jupyter without ipywidgets tqdm.auto warns, then uses text bars
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 from gdmaps.core.errors import InvalidTypeError
 
