@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gdmaps"
 ROOMS = ["core", "exact", "orbits", "certify", "basins", "bifurcations", "analysis",
-         "models", "maps", "engines", "plotting", "cli"]
+         "models", "maps", "engines", "plotting", "explore", "cli"]
 
 
 def _modules():

@@ -19,6 +19,7 @@ from gdmaps.basins.iterate import iterate
 from gdmaps.analysis.pipeline import analyze
 from gdmaps.core.samplers import SAMPLERS, sample
 from gdmaps.cli import bifurcation
+from gdmaps.cli import explore as explore_cli
 from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, check_limit, deadline, fmt
 from gdmaps.cli.limits import limits_of, number, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_basins)
 
     bifurcation.add_parser(sub, _command)
+    explore_cli.add_parser(sub, _command)
 
     p = _command(sub, "manifolds", "stable and unstable manifolds of the saddle fixed points of a map"
                  " (or of the saddle orbits of a period, or of one saddle given by --point): stable"
