@@ -8,8 +8,10 @@ import numpy as np
 from scipy.stats import beta
 
 from gdmaps.core.errors import InvalidArgumentError, check_int
+from gdmaps.core.executor import executor, seeded_rows, spans
 from gdmaps.core.gd import GDMap, at_step
-from gdmaps.basins.iterate import Fate, iterate
+from gdmaps.basins.iterate import Fate, _pick_engine, iterate
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.samplers import NETWORK_INITS, network_init, sample
 from gdmaps.core.results import Result
 
@@ -122,7 +124,7 @@ class ConvergentFraction(Result):
 def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=1000, seed=0,
                         region=None, tol=None, backend="auto", loss_min=None,
                         loss_tol=None, grad_tol=None, disp_tol=None, stability=True,
-                        stability_tol=1e-6, progress=None) -> ConvergentFraction:
+                        stability_tol=1e-6, progress=None, workers=None, chunk=None) -> ConvergentFraction:
     """The probability that an initialization converges, estimated from ``starts`` samples.
 
     Parameters
@@ -138,6 +140,14 @@ def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=10
     region : box, number or None, keyword-only
         The search area: ``[[low, high], ...]``, r for ``[-r, r]^d``, None for ``[-1, 1]^d``.
     steps, seed, backend, progress : keyword-only
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the orbits run: this process (None), a LocalCluster of N workers, or a Dask
+        cluster by scheduler address or Client (see :func:`gdmaps.core.executor.executor`).
+        The result is the same either way.
+    chunk : int, keyword-only
+        Starts per task (default: all of them in this process; on a cluster
+        :data:`CHUNK` or fewer, so that every worker gets work). The result does not
+        depend on it.
     tol, grad_tol, disp_tol, stability, stability_tol : keyword-only
         The convergence rule, as in :func:`gdmaps.basins.iterate`: by default the gradient fallen
         to ``tol`` (1e-9; 1e-3 for network models) times its size at the start, at a point
@@ -174,26 +184,90 @@ def convergent_fraction(map, *, eta=None, init="normal", starts=10_000, steps=10
     """
     map = at_step(map, eta)
     n = check_int("starts", starts, minimum=1)
+    job = dict(init=init, n=n, seed=seed, region=region, steps=steps, tol=tol, grad_tol=grad_tol,
+               disp_tol=disp_tol, loss_tol=loss_tol, loss_min=loss_min, stability=stability,
+               stability_tol=stability_tol, backend=backend, eta=None)
+    with executor(workers, progress=wanted(progress)) as ex:
+        return fraction_of(map, job, fraction_parts(ex, map, job, chunk=chunk, progress=progress))
+
+
+#: Starts per task on a cluster: 0.1-1 s of work for a small map and 1000 steps, so the
+#: scheduler's ~1 ms per task is lost in it (see benchmarks/README.md).
+CHUNK = 16384
+
+
+def resolve_backend(map, job) -> str:
+    """The engine "auto" means for the whole job, decided once here (not per chunk, nor per worker)."""
+    if job["backend"] != "auto":
+        return job["backend"]
+    if job["loss_tol"] is not None:
+        return "numpy"  # the fused engine cannot test the loss
+    engine = _pick_engine(at_step(map, job["eta"]), "auto", False, work=job["n"] * job["steps"])
+    return "numba" if getattr(engine, "__name__", "") != "run_numpy" else "numpy"
+
+
+def chunk_spans(ex, n, chunk, *, jobs=1) -> list:
+    """The (lo, hi) ranges of starts per task: all in one here, else about 4 tasks per worker."""
+    if chunk is None:
+        if not ex.distributed:
+            return [(0, n)]
+        chunk = min(CHUNK, max(1024, -(-n * jobs // (4 * ex.workers))))
+    return spans(n, check_int("chunk", chunk, minimum=1))
+
+
+def fraction_parts(ex, map, job, *, chunk=None, progress=None):
+    """The parts of one convergent fraction, run on ``ex``: a list of part dicts in start order."""
+    job = dict(job, backend=resolve_backend(map, job))
+    pieces = chunk_spans(ex, job["n"], chunk)
+    if len(pieces) == 1 and not ex.distributed:
+        return [fraction_part(map, (dict(job, progress=progress), 0, job["n"]))]
+    parts = [None] * len(pieces)
+    with bar(progress, total=job["n"], desc="convergent fraction", unit="start") as shown:
+        for i, part in ex.run(fraction_part, [(job, lo, hi) for lo, hi in pieces], shared=map,
+                              name="fraction"):
+            parts[i] = part
+            shown.update(pieces[i][1] - pieces[i][0])
+    return parts
+
+
+def fraction_part(map, item) -> dict:
+    """One task: the starts ``lo:hi`` of ``job`` (seeded per block), iterated and counted."""
+    job, lo, hi = item
+    map = at_step(map, job["eta"])
+    init, region = job["init"], job["region"]
     if init in NETWORK_INITS:
-        x0 = network_init(map, init, n, seed=seed)
+        def draw(s, m):
+            return network_init(map, init, m, seed=s)
     else:
-        x0 = sample(init, n, map.dim, region=region, seed=seed)
-    run = iterate(map, x0, steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol,
+        def draw(s, m):
+            return sample(init, m, map.dim, region=region, seed=s)
+    x0 = seeded_rows(draw, lo, hi, seed=job["seed"])
+    loss_tol, loss_min = job["loss_tol"], job["loss_min"]
+    run = iterate(map, x0, job["steps"], tol=job["tol"], grad_tol=job["grad_tol"], disp_tol=job["disp_tol"],
                   loss_tol=loss_tol, loss_min=None if loss_tol is None else loss_min,
-                  stability=stability, stability_tol=stability_tol, backend=backend, progress=progress)
-    counts = run.counts
-    k = counts["converged"]
-    quant = None
-    if run.eta is not None:
-        g = run.asymptotic_grad_norm[run.fate != Fate.DIVERGED]
-        if g.size:
-            quant = {str(q): float(v) for q, v in zip((5, 25, 50, 75, 95),
-                                                      np.percentile(g, [5, 25, 50, 75, 95]))}
+                  stability=job["stability"], stability_tol=job["stability_tol"], backend=job["backend"],
+                  progress=job.get("progress", False))
+    grad = None if run.eta is None else run.asymptotic_grad_norm[run.fate != Fate.DIVERGED]
     to_min = None
     if loss_min is not None and isinstance(map, GDMap):
         conv = run.fate == Fate.CONVERGED
         vals = map.numeric.loss(run.final[conv]) if conv.any() else np.array([])
         gap = 1e-8 * max(1.0, abs(float(loss_min))) if loss_tol is None else loss_tol
         to_min = int(np.sum(vals <= float(loss_min) + gap))
-    return ConvergentFraction(run.eta, n, steps, seed, init, counts, k / n,
-                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min, run.rule)
+    return dict(counts=run.counts, grad=grad, to_min=to_min, eta=run.eta, rule=run.rule)
+
+
+def fraction_of(map, job, parts) -> ConvergentFraction:
+    """Combine the parts of one job (in start order) into its ConvergentFraction."""
+    n, first = job["n"], parts[0]
+    counts = {k: sum(p["counts"][k] for p in parts) for k in first["counts"]}
+    k = counts["converged"]
+    quant = None
+    if first["eta"] is not None:
+        g = np.concatenate([p["grad"] for p in parts])
+        if g.size:
+            quant = {str(q): float(v) for q, v in zip((5, 25, 50, 75, 95),
+                                                      np.percentile(g, [5, 25, 50, 75, 95]))}
+    to_min = None if first["to_min"] is None else sum(p["to_min"] for p in parts)
+    return ConvergentFraction(first["eta"], n, job["steps"], job["seed"], job["init"], counts, k / n,
+                              clopper_pearson(k, n), quant, upper_bound(k, n), to_min, first["rule"])

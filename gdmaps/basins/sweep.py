@@ -7,14 +7,17 @@ import logging
 import math
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 
-from gdmaps.basins.convergence import ConvergentFraction, convergent_fraction
-from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_positive_finite
+from gdmaps.basins.convergence import ConvergentFraction, chunk_spans, fraction_of, fraction_part
+from gdmaps.basins.convergence import resolve_backend
+from gdmaps.core.executor import executor
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int, check_positive_finite
 from gdmaps.core.gd import GDMap
 from gdmaps.core.progress import bar, wanted
 from gdmaps.core.results import Result
@@ -278,7 +281,7 @@ _RULE_DEFAULTS = dict(grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None
 def sweep(map, etas, *, path=None, progress=None, on_row=None, eta_star=None, starts=10_000,
           steps=1000, seed=0, init="normal", region=None, tol=None,
           grad_tol=None, disp_tol=None, loss_min=None, loss_tol=None, stability=True,
-          backend="auto") -> Sweep:
+          backend="auto", workers=None, chunk=None) -> Sweep:
     """Convergent fraction and asymptotic gradient norm at every step size of ``etas``.
 
     Parameters
@@ -302,6 +305,14 @@ def sweep(map, etas, *, path=None, progress=None, on_row=None, eta_star=None, st
         The convergence rule, as in :func:`convergent_fraction` (by default the gradient
         fallen to 1e-9 of its start, 1e-3 for networks, at a point that is not unstable).
         They are settings of the file: a sweep resumes only with the same rule.
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the orbits run: this process (None), a LocalCluster of N workers, or a Dask
+        cluster by scheduler address or Client (see :func:`gdmaps.core.executor.executor`).
+        Every (step size, chunk of starts) is a task; a row is saved as soon as all chunks
+        of its step size are done, so a sweep whose client is killed resumes from its file
+        with any executor. The rows are the same either way.
+    chunk : int, keyword-only
+        Starts per task, as in :func:`convergent_fraction`; the rows do not depend on it.
 
     Returns
     -------
@@ -370,21 +381,38 @@ def sweep(map, etas, *, path=None, progress=None, on_row=None, eta_star=None, st
         _log.warning(note)
         if wanted(progress):
             print(f"sweep: {note}", file=sys.stderr)
-    rows = []
+    job = dict(init=init, n=check_int("starts", starts, minimum=1), seed=seed, region=region,
+               steps=steps, tol=tol, grad_tol=grad_tol, disp_tol=disp_tol, loss_tol=loss_tol,
+               loss_min=loss_min, stability=stability, stability_tol=1e-6, backend=backend)
+    weight = Counter(repr(float(e)) for e in etas)  # a step size given twice counts twice in the bar
+    todo = [key for key in weight if key not in done]
     try:
-        with bar(progress, total=len(etas), desc="sweep", unit="eta") as shown:
-            for eta in etas:
-                key = repr(float(eta))
-                if key not in done:
-                    row = convergent_fraction(map, eta=eta, backend=backend, progress=False, **settings)
-                    if fd is not None:
-                        _write(fd, row.to_dict())
-                    if on_row is not None:
-                        on_row(row)
-                    shown.set_postfix_str(f"eta {eta:g}: {row.counts['converged']}/{starts} converged")
-                rows.append(done.get(key) or row)
-                shown.update(1)
+        with executor(workers, progress=wanted(progress)) as ex, \
+                bar(progress, total=len(etas), desc="sweep", unit="eta") as shown:
+            shown.update(len(etas) - sum(weight[key] for key in todo))
+            pieces = chunk_spans(ex, job["n"], chunk, jobs=len(todo))
+            jobs = {key: dict(job, eta=float(key)) for key in todo}
+            for key in todo:  # "auto" decided once per step size, here, for every chunk of it
+                jobs[key]["backend"] = resolve_backend(map, jobs[key])
+            items = [(jobs[key], lo, hi) for key in todo for lo, hi in pieces]
+            parts = {key: [None] * len(pieces) for key in todo}
+            left = {key: len(pieces) for key in todo}
+            for i, part in ex.run(fraction_part, items, shared=map, name="sweep"):
+                key = todo[i // len(pieces)]
+                parts[key][i % len(pieces)] = part
+                left[key] -= 1
+                shown.update(weight[key] / len(pieces))
+                if left[key]:
+                    continue
+                row = fraction_of(map, jobs[key], parts.pop(key))
+                done[key] = row
+                if fd is not None:
+                    _write(fd, row.to_dict())
+                if on_row is not None:
+                    on_row(row)
+                shown.set_postfix_str(f"eta {row.eta:g}: {row.counts['converged']}/{starts} converged")
     finally:
         if fd is not None:
             os.close(fd)
+    rows = [done[repr(float(eta))] for eta in etas]
     return Sweep(tuple(rows), path, eta_star, tuple(notes))

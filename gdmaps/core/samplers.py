@@ -38,7 +38,7 @@ def sample(kind, n, dim, *, region=None, seed=0) -> np.ndarray:
     check_choice("kind", kind, SAMPLERS)
     n, dim = check_int("n", n, minimum=1), check_int("dim", dim, minimum=1)
     box = search_box(region, dim)
-    seed = check_int("seed", seed)
+    seed = _seed(seed)
     center, half = box[:, 0] / 2 + box[:, 1] / 2, box[:, 1] / 2 - box[:, 0] / 2  # no overflow at 1e308
     rng = np.random.default_rng(seed)
     unit = rng.standard_normal((n, dim)) if kind == "normal" else rng.uniform(-1.0, 1.0, size=(n, dim))
@@ -109,4 +109,10 @@ def network_init(gdmap, scheme, n, *, seed=0) -> np.ndarray:
     stds = np.array(stds)
     if stds.size != gdmap.dim:
         raise InvalidArgumentError(f"the layer layout has {stds.size} parameters, the map {gdmap.dim}")
-    return np.random.default_rng(seed).standard_normal((n, gdmap.dim)) * stds
+    return np.random.default_rng(_seed(seed)).standard_normal((n, gdmap.dim)) * stds
+
+
+def _seed(seed):
+    """An int >= 0, or a ``numpy.random.SeedSequence`` (one block of a seeded stream, see
+    :func:`gdmaps.core.executor.seeded_rows`)."""
+    return seed if isinstance(seed, np.random.SeedSequence) else check_int("seed", seed)
