@@ -39,6 +39,7 @@ from gdmaps.bifurcations.orbit_diagram import OrbitDiagram, orbit_diagram
 from gdmaps.bifurcations.lyapunov import LyapunovSpectrum, lyapunov_spectrum
 from gdmaps.bifurcations.exact_bifurcations import ExactBifurcation, exact_bifurcations, gd_period_doubling
 from gdmaps import maps, models
+from gdmaps.explore import explore  # the function (Panel is imported only when it is called)
 
 __all__ = [
     "Map", "GDMap", "NumericGD", "ETA",
@@ -60,7 +61,7 @@ __all__ = [
     "exact_bifurcations", "ExactBifurcation", "gd_period_doubling", "EliminationTooLargeError",
     "orbit_diagram", "OrbitDiagram", "lyapunov_spectrum", "LyapunovSpectrum",
     "unstable_manifold", "UnstableManifold",
-    "maps", "models",
+    "maps", "models", "explore",
     "GdmapsError", "InvalidArgumentError", "InvalidTypeError", "FreeParameterError", "CellLimitError",
     "CertificationUnavailableError", "NotPolynomialError",
 ]

@@ -6,6 +6,9 @@ does not import Panel: only :func:`explore` and the app do.
 
 from __future__ import annotations
 
+import sys
+import types
+
 __all__ = ["explore"]
 
 
@@ -37,3 +40,14 @@ def explore(obj=None, **target):
     pn.extension()
     app = Explorer(obj, **target)
     return app.panel()
+
+
+class _CallableModule(types.ModuleType):
+    """``gdmaps.explore`` names both this package and :func:`explore`: whichever Python finds
+    (a later submodule import rebinds the package attribute), ``gdmaps.explore(obj)`` works."""
+
+    def __call__(self, obj=None, **target):
+        return explore(obj, **target)
+
+
+sys.modules[__name__].__class__ = _CallableModule

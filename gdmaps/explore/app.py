@@ -192,6 +192,7 @@ class Explorer:
         self.views.show_target(t)
         if hasattr(self, "_cob_pane"):
             self._cob_pane.visible = t.dim == 1
+        self.views.cobweb.visible = t.dim == 1
         self.dims.disabled = self.at.disabled = t.dim <= 2
         self._orbit_range = None
         self._orbits(lo, hi)
@@ -201,7 +202,7 @@ class Explorer:
 
     def set_value(self, value):
         """Move the slider's parameter to ``value``: the views at one value follow."""
-        t, value = self.target, float(value)
+        t, value = self.target, float(f"{float(value):.6g}")  # 0.65687 not 0.6568750000000001
         if self.slider.value != value:
             self.slider.value = value
         self.value = value
