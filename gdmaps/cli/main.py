@@ -24,6 +24,7 @@ from gdmaps.cli.limits import LIMITS, TimeLimitReached, add_limit_argument, chec
 from gdmaps.cli.limits import limits_of, number, whole
 from gdmaps.cli.options import EXIT_STATUS, FIGURE_FORMATS, OneLineParser, count, dumps_indented, out_dir
 from gdmaps.cli.options import out_file, progress, real, rounded
+from gdmaps.cli.cluster import add_cluster_arguments, cluster
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
 
 __all__ = ["main", "build_parser"]
@@ -187,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "sweep", "convergent fraction (exact 95% intervals) and asymptotic gradient"
                  " norm over a grid of step sizes; resumes an interrupted sweep in --out",
                  "gdmaps sweep --etas 0.5:1.5:21 --out sweep/\n"
-                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --starts 2000 --json",
+                 "gdmaps sweep --model scalar_chain -p depth=3 --etas 0.4:1:13 --starts 2000 --json\n"
+                 "gdmaps sweep --etas 0.5:1.5:21 --starts 100000 --workers 2 --out sweep/",
                  limits=(*BATCH_LIMITS, "etas"))
     add_target_arguments(p)
     p.add_argument("--etas", default="0.5:1.5:21", help="START:STOP:COUNT, START and STOP finite"
@@ -196,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write sweep.jsonl (resumable) and phase_transition.png/.pdf into DIR")
     _add_batch(p, n=2000)
     _add_rule(p)
+    add_cluster_arguments(p)
     p.set_defaults(run=_sweep)
 
     p = _command(sub, "basins", "basins of a 2-D (or any-D) map by set-oriented cell mapping:"
@@ -385,10 +388,11 @@ def _sweep(args):
     etas = _eta_grid(args)
     _check_batch(args, target.dim, len(etas))
     out = out_dir("--out", args.out)
-    result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
-                   progress=progress(args), starts=args.starts, steps=args.steps, seed=args.seed,
-                   init=args.init, region=_init_region(args, target.dim),
-                   eta_star=_eta_star(target), **_rule(args))
+    with cluster(args) as workers:
+        result = sweep(target, etas, path=None if out is None else out / "sweep.jsonl",
+                       progress=progress(args), starts=args.starts, steps=args.steps, seed=args.seed,
+                       init=args.init, region=_init_region(args, target.dim),
+                       eta_star=_eta_star(target), workers=workers, **_rule(args))
     for note in result.notes if args.json else ():  # said on stderr already when not --json
         print(f"gdmaps sweep: {note}", file=sys.stderr)
     if out is not None:
