@@ -30,6 +30,7 @@ from gdmaps.certify.non_singularity import NonSingularity, Verdict, non_singular
 from gdmaps.certify.certificate import Certificate, Status, Step, certify_measure_zero
 from gdmaps.basins.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.basins.sweep import Sweep, sweep
+from gdmaps.basins.sharpness import Sharpness, sharpness, sharpness_along
 from gdmaps.orbits.stable_manifold import StableManifold, stable_manifold
 from gdmaps.orbits.unstable_manifold import UnstableManifold, unstable_manifold
 from gdmaps.basins.dimension import SetDimension, convergent_set_dimension
@@ -56,6 +57,7 @@ __all__ = [
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
+    "sharpness", "sharpness_along", "Sharpness",
     "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",
     "SetDimension", "continuation", "Continuation", "Branch", "BifurcationPoint",
     "exact_bifurcations", "ExactBifurcation", "gd_period_doubling", "EliminationTooLargeError",

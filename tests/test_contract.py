@@ -68,6 +68,7 @@ def _samples():
     yield gdmaps.polynomial_minima(gdmaps.GDMap((x**2 - 1)**2, [x]))
     yield gdmaps.analyticity(g.loss, g.state)
     yield gdmaps.sweep(g, [0.5, 1.5], starts=50, steps=100, progress=False)
+    yield gdmaps.sharpness_along(g, [[1.0, 2.0], [0.5, 0.5]], 20, eta=0.3, every=5)
     yield gdmaps.stable_manifold(henon(), found.orbits[0].points[0], period=2, samples=20, steps=3)
     yield gdmaps.unstable_manifold(henon(), found.orbits[0].points[0], period=2, samples=20, steps=3)
     yield gdmaps.cell_map(henon(1.0), [[-2, 2], [-2, 2]], 8)

@@ -9,6 +9,7 @@ import numpy as np
 
 from gdmaps.core.gd import at_step
 from gdmaps.core.errors import InvalidArgumentError, check_positive_finite
+from gdmaps.core.krylov import lanczos
 from gdmaps.core.numeric import check_map
 from gdmaps.core.results import Result
 
@@ -294,47 +295,6 @@ def _dense_hessian(map, X):
 
 
 def _lanczos_extremes(hvp, X, k, seed):
-    """Smallest and largest Ritz values of ``k`` Lanczos steps at each point, batched.
-
-    Plain three-term Lanczos: lost orthogonality only repeats converged Ritz values, which
-    stay inside the spectrum (Paige 1980). A breakdown (an invariant subspace) restarts with
-    a fresh random vector and a zero off-diagonal.
-    """
-    N, P = X.shape
-    rng = np.random.default_rng(seed)
-    v = rng.standard_normal((N, P))
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    v_old = np.zeros_like(v)
-    alpha, beta = np.zeros((N, k)), np.zeros((N, k))
-    b_prev = np.zeros(N)
-    for j in range(k):
-        w = hvp(X, v)
-        a = np.einsum("np,np->n", w, v)
-        w = w - a[:, None] * v - b_prev[:, None] * v_old
-        # one step of reorthogonalization against the last two vectors keeps T honest
-        w -= np.einsum("np,np->n", w, v)[:, None] * v
-        alpha[:, j] = a
-        b = np.linalg.norm(w, axis=1)
-        scale = np.maximum(np.abs(alpha[:, :j + 1]).max(axis=1), 1e-300)
-        broke = ~(b > 1e-10 * scale)
-        if j + 1 < k:
-            if broke.any():
-                r = rng.standard_normal((int(broke.sum()), P))
-                r -= np.einsum("np,np->n", r, v[broke])[:, None] * v[broke]
-                w[broke] = r
-                b[broke] = 0.0
-            nw = np.linalg.norm(w, axis=1, keepdims=True)
-            v_old, v = v, w / np.where(nw > 0, nw, 1.0)
-        beta[:, j] = b
-        b_prev = b
-    T = np.zeros((N, k, k))
-    i = np.arange(k)
-    T[:, i, i] = alpha
-    T[:, i[1:], i[:-1]] = beta[:, :-1]
-    T[:, i[:-1], i[1:]] = beta[:, :-1]
-    ok = np.isfinite(T).all(axis=(1, 2))
-    lo, hi = np.full(N, np.nan), np.full(N, np.nan)
-    if ok.any():
-        theta = np.linalg.eigvalsh(T[ok])
-        lo[ok], hi[ok] = theta[:, 0], theta[:, -1]
-    return lo, hi
+    """Smallest and largest Ritz values of ``k`` Lanczos steps at each point, batched
+    (:func:`gdmaps.core.krylov.lanczos` on ``V -> hvp(X, V)``)."""
+    return lanczos(lambda V: hvp(X, V), X.shape[0], X.shape[1], k, seed=seed)

@@ -8,9 +8,11 @@ from gdmaps.plotting.basins import plot_basins
 from gdmaps.plotting.fates import plot_fate_map
 from gdmaps.plotting.dimension import plot_set_dimension
 from gdmaps.plotting.bifurcation import plot_orbit_diagram
+from gdmaps.plotting.sharpness import plot_sharpness
 
 __all__ = [
     "plot_orbit_diagram",
+    "plot_sharpness",
     "plot_fate_map",
     "plot_set_dimension",
     "STYLE",
