@@ -15,7 +15,8 @@ from gdmaps.core.batch import advance, escaped
 from gdmaps.core.map import require_bound
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
-from gdmaps.core.progress import bar
+from gdmaps.core.executor import executor, spans
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.results import Result
 
 __all__ = ["LyapunovSpectrum", "lyapunov_spectrum"]
@@ -141,7 +142,7 @@ def _inputs(map, x0, parameter, values):
 
 
 def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=None, values=None, blocks=10,
-                      tol=1e-3, blowup=1e8, progress=None) -> LyapunovSpectrum:
+                      tol=1e-3, blowup=1e8, progress=None, workers=None, chunk=None) -> LyapunovSpectrum:
     """All ``d`` Lyapunov exponents of the orbits of ``x0``, by the QR method.
 
     Parameters
@@ -170,6 +171,12 @@ def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=Non
         diverged (checked every 100 steps); its exponents are NaN.
     progress : bool or None, keyword-only
         A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the orbits run: this process (None), a LocalCluster of N workers, or a Dask
+        cluster by scheduler address or Client (see :func:`gdmaps.core.executor.executor`).
+        Orbits (starts, or parameter values) are cut into tasks; the result is the same.
+    chunk : int, keyword-only
+        Orbits per task (default: all here; about 4 tasks per worker on a cluster).
 
     Returns
     -------
@@ -207,6 +214,10 @@ def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=Non
     tol = check_positive_finite("tol", tol)
     blowup = check_positive_finite("blowup", blowup)
     kernel, args, X, vals = _inputs(map, x0, parameter, values)
+    if workers is not None or chunk is not None:
+        knobs = dict(steps=steps, transient=transient, parameter=parameter, blocks=blocks, tol=tol,
+                     blowup=blowup)
+        return _on_executor(map, X, vals, knobs, workers, chunk, progress)
     N, d = X.shape
     f, jf = kernel.rows, kernel.jacobian_rows
     rows = [X[:, c].copy() for c in range(d)]
@@ -270,3 +281,32 @@ def lyapunov_spectrum(map, x0, steps, *, eta=None, transient=1000, parameter=Non
         a[diverged] = np.nan
     converged = ~diverged & np.all(stderr < tol, axis=1)
     return LyapunovSpectrum(exps, stderr, converged, diverged, history, steps, transient, vals, tol)
+
+
+def _on_executor(map, X, vals, knobs, workers, chunk, progress) -> LyapunovSpectrum:
+    """The orbits cut into chunks run as tasks (each one the serial path), joined in order."""
+    N = X.shape[0]
+    with executor(workers, progress=wanted(progress)) as ex:
+        if chunk is None:
+            chunk = N if not ex.distributed else -(-N // (4 * ex.workers))
+        pieces = spans(N, check_int("chunk", chunk, minimum=1))
+        items = [(X[lo:hi], None if vals is None else vals[lo:hi], knobs) for lo, hi in pieces]
+        parts = [None] * len(pieces)
+        with bar(progress, total=N, desc="lyapunov", unit="orbit") as shown:
+            for i, part in ex.run(_chunk, items, shared=map, name="lyapunov"):
+                parts[i] = part
+                shown.update(pieces[i][1] - pieces[i][0])
+    first = parts[0]
+    join = {k: np.concatenate([getattr(p, k) for p in parts])
+            for k in ("exponents", "stderr", "converged", "diverged", "history")}
+    return LyapunovSpectrum(**join, steps=first.steps, transient=first.transient,
+                            values=None if vals is None else vals, tol=first.tol)
+
+
+def _chunk(map, item) -> LyapunovSpectrum:
+    X, vals, knobs = item
+    knobs = dict(knobs)
+    steps = knobs.pop("steps")
+    if vals is None:
+        knobs.pop("parameter")
+    return lyapunov_spectrum(map, X, steps, values=vals, progress=False, **knobs)

@@ -15,7 +15,8 @@ from gdmaps.core.batch import Batch
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
 from gdmaps.core.family import Family
 from gdmaps.core.samplers import search_box
-from gdmaps.core.progress import bar
+from gdmaps.core.executor import executor, spans
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.results import Result
 
 __all__ = ["OrbitDiagram", "orbit_diagram"]
@@ -116,7 +117,7 @@ def _run(fam, S, p, transient, keep, blowup, out, diverged):
 
 
 def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=1000, keep=1,
-                  region=None, seed=0, blowup=1e8, progress=None) -> OrbitDiagram:
+                  region=None, seed=0, blowup=1e8, progress=None, workers=None, chunk=None) -> OrbitDiagram:
     """The orbit (bifurcation) diagram of ``map`` as ``parameter`` runs over ``values``.
 
     Parameters
@@ -145,6 +146,12 @@ def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=100
         and at every recorded iterate), or not finite, has diverged.
     progress : bool or None, keyword-only
         A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the orbits run: this process (None), a LocalCluster of N workers, or a Dask
+        cluster by scheduler address or Client (see :func:`gdmaps.core.executor.executor`).
+        The values are cut into tasks, all with the same starts; the diagram is the same.
+    chunk : int, keyword-only
+        Parameter values per task (default: all here; about 4 tasks per worker on a cluster).
 
     Returns
     -------
@@ -181,9 +188,18 @@ def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=100
     seed = check_int("seed", seed, minimum=0)
     blowup = check_positive_finite("blowup", blowup)
     X = _starts(x0, starts, region, seed, d)
-    n, P = X.shape[0], vals.size
-    N = P * n
+    if workers is not None or chunk is not None:
+        out, diverged = _on_executor(fam, X, vals, (transient, keep, blowup), workers, chunk, progress)
+    else:
+        out, diverged = _points(fam, X, vals, transient, keep, blowup, progress)
+    name = fam.parameter.name
+    return OrbitDiagram(name, vals, out, diverged, transient, keep, seed, tuple(str(v) for v in map.state))
 
+
+def _points(fam, X, vals, transient, keep, blowup, progress):
+    """points (P, n * keep, d) and diverged (P, n) of the starts ``X`` at every value of ``vals``."""
+    d, n, P = fam.dim, X.shape[0], vals.size
+    N = P * n
     # one batch: orbit i * n + j is start j at values[i], run in cache-sized chunks
     p = np.repeat(vals, n)
     S = np.stack([np.tile(X[:, c], P) for c in range(d)])
@@ -195,6 +211,25 @@ def orbit_diagram(map, parameter, values, *, x0=None, starts=None, transient=100
             _run(fam, S[:, lo:hi], p[lo:hi], transient, keep, blowup, out[lo:hi], diverged[lo:hi])
             shown.update(hi - lo)
     out[diverged] = np.nan
-    name = fam.parameter.name
-    return OrbitDiagram(name, vals, out.reshape(P, n * keep, d), diverged.reshape(P, n), transient,
-                        keep, seed, tuple(str(v) for v in map.state))
+    return out.reshape(P, n * keep, d), diverged.reshape(P, n)
+
+
+def _on_executor(fam, X, vals, knobs, workers, chunk, progress):
+    """The values cut into chunks, each one task of :func:`_points`, joined in order."""
+    P = vals.size
+    with executor(workers, progress=wanted(progress)) as ex:
+        if chunk is None:
+            chunk = P if not ex.distributed else -(-P // (4 * ex.workers))
+        pieces = spans(P, check_int("chunk", chunk, minimum=1))
+        parts = [None] * len(pieces)
+        with bar(progress, total=P, desc="orbit diagram", unit="value") as shown:
+            for i, part in ex.run(_chunk, [(X, vals[lo:hi], knobs) for lo, hi in pieces], shared=fam,
+                                  name="orbit-diagram"):
+                parts[i] = part
+                shown.update(pieces[i][1] - pieces[i][0])
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _chunk(fam, item):
+    X, vals, (transient, keep, blowup) = item
+    return _points(fam, X, vals, transient, keep, blowup, False)

@@ -153,3 +153,21 @@ def test_a_killed_client_resumes_through_the_cluster(client, tmp_path, deadline)
     assert sorted(new) == sorted(set(ETAS) - set(kept))  # finished rows were kept, not run again
     serial = sweep(GD, ETAS, starts=6000, steps=3000, seed=2, backend="numpy", progress=False).rows
     assert all(_same(r, t) for r, t in zip(s.rows, serial))
+
+
+def test_orbit_diagram_and_lyapunov_sweep_on_the_cluster(client, deadline):
+    """Chunks of parameter values on two workers give the serial arrays, bit for bit."""
+    from gdmaps import lyapunov_spectrum, orbit_diagram
+    from gdmaps.maps import logistic
+
+    r = np.linspace(2.8, 4.0, 37)
+    serial = orbit_diagram(logistic(3.0), "r", r, starts=7, keep=4, region=[0, 1], progress=False)
+    spread = orbit_diagram(logistic(3.0), "r", r, starts=7, keep=4, region=[0, 1], workers=client, chunk=5)
+    assert np.array_equal(serial.points, spread.points, equal_nan=True)
+    assert np.array_equal(serial.diverged, spread.diverged)
+    assert np.unique(serial.points[0].round(9)).tolist() == [round(1 - 1 / 2.8, 9)]  # fixed point 1 - 1/r
+    kw = dict(parameter="eta", values=np.linspace(0.5, 1.4, 23), transient=200, blocks=4, progress=False)
+    lyap = lyapunov_spectrum(GD, [0.3, 1.2], 2000, **kw)
+    spread = lyapunov_spectrum(GD, [0.3, 1.2], 2000, workers=client, chunk=4, **kw)
+    for field in ("exponents", "stderr", "history", "converged", "diverged"):
+        assert np.array_equal(getattr(lyap, field), getattr(spread, field), equal_nan=True), field
