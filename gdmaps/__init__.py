@@ -28,6 +28,8 @@ from gdmaps.certify.critical_poly import PolynomialMinima, polynomial_minima
 from gdmaps.certify.analyticity import Analyticity, analyticity
 from gdmaps.certify.non_singularity import NonSingularity, Verdict, non_singularity
 from gdmaps.certify.certificate import Certificate, Status, Step, certify_measure_zero
+from gdmaps.certify.critical_variants import CriticalStepSize, cyclic_critical_step, variant_critical_step
+from gdmaps.certify.non_singularity_variants import variant_non_singularity
 from gdmaps.basins.convergence import ConvergentFraction, clopper_pearson, convergent_fraction
 from gdmaps.basins.sweep import Sweep, sweep
 from gdmaps.basins.sharpness import Sharpness, sharpness, sharpness_along
@@ -56,6 +58,7 @@ __all__ = [
     "polynomial_minima", "PolynomialMinima", "analyticity", "Analyticity",
     "non_singularity", "NonSingularity", "Verdict",
     "certify_measure_zero", "Certificate", "Status", "Step",
+    "variant_critical_step", "cyclic_critical_step", "CriticalStepSize", "variant_non_singularity",
     "convergent_fraction", "ConvergentFraction", "clopper_pearson", "sweep", "Sweep",
     "sharpness", "sharpness_along", "Sharpness",
     "stable_manifold", "StableManifold", "cell_map", "CellMap", "convergent_set_dimension",

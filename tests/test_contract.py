@@ -55,6 +55,7 @@ def _samples():
     yield cert
     yield cert.steps[0]
     yield gdmaps.non_singularity(g, eta=1)
+    yield gdmaps.variant_critical_step(gdmaps.models.heavy_ball(g.loss, g.state, beta=0.5))
     yield gdmaps.convergent_fraction(g, eta=0.5, starts=50, steps=100)
     yield gdmaps.stability(g.at(0.5), [1, 1])
     fp = gdmaps.fixed_points(scalar_chain(2, 1))

@@ -252,6 +252,8 @@ def at_step(map, eta):
     """
     if eta is None:
         return map
+    if not isinstance(map, GDMap) and ETA in getattr(map, "parameters", ()):
+        return map.subs({ETA: exact_step(eta)})  # a map with a step size eta (a GD variant)
     if not isinstance(map, GDMap):
         raise InvalidArgumentError(
             f"eta is the step size of a GD map; this {type(map).__name__} has none (got eta={eta!r}):"
