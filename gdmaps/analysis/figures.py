@@ -9,7 +9,7 @@ from pathlib import Path
 
 from matplotlib.colors import ListedColormap
 
-from gdmaps.analysis.pipeline import Skipped
+from gdmaps.analysis.parts import Skipped
 from gdmaps.analysis.report import to_markdown
 from gdmaps.plotting.figures import new_axes, save_figure, styled
 

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 import sympy as sp
 
-from gdmaps.analysis.pipeline import CERTIFY_AT, DIAGRAM_GRID, SWEEP_GRID, Skipped
+from gdmaps.analysis.parts import CERTIFY_AT, DIAGRAM_GRID, SWEEP_GRID, Skipped
 
 __all__ = ["to_markdown", "to_text", "latex_number", "short", "FIGURES"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gdmaps.certify.critical import _sos_residuals
+from gdmaps.certify.sos import sos_residuals
 
 __all__ = ["bounded_below", "dominant_pure_powers"]
 
@@ -61,7 +61,7 @@ def _positive_binary_form(form, state):
 
 def _coercive_squares(loss, state):
     """L = sum c_j r_j^2 (c_j > 0) where the affine r_j have gradients spanning R^d."""
-    terms = _sos_residuals(loss, tuple(state))
+    terms = sos_residuals(loss, tuple(state))
     if terms is None:
         return False
     rows = [[sp.diff(r, v) for v in state] for _, r in terms
@@ -70,4 +70,4 @@ def _coercive_squares(loss, state):
 
 
 def _sum_of_squares(loss, state):
-    return _sos_residuals(loss, tuple(state)) is not None
+    return sos_residuals(loss, tuple(state)) is not None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import enum
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -12,91 +10,12 @@ import sympy as sp
 from gdmaps.exact.algebraic import compare_exact
 from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_choice
 from gdmaps.core.gd import ETA, GDMap
-from gdmaps.core.results import Result
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
+from gdmaps.certify.sos import sos_residuals
 
 __all__ = ["Exactness", "CriticalLearningRate", "critical_learning_rate", "product_form"]
 
 TARGETS = ("global-minima",)
-
-
-class Exactness(enum.Enum):
-    """How much a critical learning rate can be trusted."""
-
-    EXACT = "exact"                 #: a closed form with a proof
-    CERTIFIED = "certified"         #: a proved bracket [certified_lower, certified_upper]
-    NUMERIC = "numeric estimate"    #: the flattest minimum found by optimization; no proof
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class CriticalLearningRate(Result):
-    """eta* = 2 / s_min, s_min = inf over the target set of lambda_max(H).
-
-    Attributes
-    ----------
-    eta_star : SymPy number (exact) or float (numeric); ``oo`` when s_min = 0
-    sharpness : s_min, same type
-    exactness : Exactness
-    minimizer : tuple or None
-        A flattest minimum (exact coordinates when exact).
-    argument : str
-        Why the value holds (exact) or how it was estimated (numeric).
-    """
-
-    eta_star: object
-    sharpness: object
-    exactness: Exactness
-    minimizer: tuple | None
-    argument: str
-    target: str = "global-minima"
-    #: True when, at the flattest minimum, ker H is exactly the tangent of the minima (Morse-Bott),
-    #: so below eta* its normal multipliers all lie in (-1, 1) and the minima attract an open set.
-    morse_bott: bool = False
-    #: A rigorous lower bound of eta* (a float rounded down), or None. Set on numeric results
-    #: for zero-residual sum-of-squares losses: ball arithmetic proves a global minimum theta*
-    #: in a small box B and bounds lambda_max(H) over B from above (see ``_certified_lower``).
-    certified_lower: float | None = None
-    #: A rigorous upper bound of eta* (a float rounded up), or None.
-    certified_upper: float | None = None
-    #: True: ``minimizer`` and the set s_min is taken over are proved to be the global minima
-    #: (for a numeric estimate with ``certified_lower``: a global minimum is proved in a small
-    #: box around ``minimizer``, and lambda_max there is below 2 / certified_lower).
-    #: None: they are the critical points at the lowest critical value, and L is not proved
-    #: bounded below (instability of all of them still covers every global minimum).
-    #: False: L provably has no global minimum; eta* = 0 and every claim about minima is vacuous.
-    minima_proved: bool | None = True
-
-    def __float__(self) -> float:
-        return float(self.eta_star)
-
-    def latex(self) -> str:
-        r"""eta* = 2 / s_min, exact where known, else approximate or bracketed.
-
-        Examples
-        --------
-        >>> from gdmaps.models import scalar_chain
-        >>> critical_learning_rate(scalar_chain(3, 1)).latex()
-        '\\eta^* = \\frac{2}{s_{\\min}} = \\frac{2}{3}, \\quad s_{\\min} = 3'
-        """
-        if self.minima_proved is False:
-            return r"\text{no global minimum: } \eta^* = 0"
-        if self.exactness is Exactness.EXACT:
-            value = f"= {sp.latex(self.eta_star)}, \\quad s_{{\\min}} = {sp.latex(self.sharpness)}"
-        else:
-            value = f"\\approx {float(self.eta_star):.6g}"
-            if self.certified_lower is not None:
-                upper = r"?" if self.certified_upper is None else f"{self.certified_upper:.10g}"
-                value += f", \\quad \\eta^* \\in [{self.certified_lower:.10g}, {upper}]"
-        return f"\\eta^* = \\frac{{2}}{{s_{{\\min}}}} {value}"
-
-    def __repr__(self) -> str:
-        if self.minima_proved is False:
-            return "<CriticalLearningRate (exact): no global minimum, so eta* = 0>"
-        bracket = ""
-        if self.exactness is not Exactness.EXACT and self.certified_lower is not None:
-            upper = "?" if self.certified_upper is None else f"{self.certified_upper:.10g}"
-            bracket = f", certified in [{self.certified_lower:.10g}, {upper}]"
-        return (f"<CriticalLearningRate ({self.exactness.value}): eta* = {self.eta_star},"
-                f" s_min = {self.sharpness}{bracket}>")
 
 
 def _zero_target(gdmap):
@@ -283,45 +202,6 @@ def _lower_nearby(num, sols, box, scale):
 _ZERO_LOSS = 1e-8
 
 
-def _sos_residuals(expr, state, *, analytic=False):
-    """``[(c_j, r_j)]`` with ``expr == sum_j c_j r_j**2`` syntactically, or None.
-
-    Accepted: sums of terms ``c * f_1**(2 k_1) * ... * f_n**(2 k_n)`` with ``c`` a positive
-    Rational or Float, and ``c * (sum of such terms)``; each ``r_j = prod f_i**k_i`` must be a
-    polynomial in the state with real coefficients, or with ``analytic=True`` proved real-analytic
-    on R^d (tanh, exp, ...: :mod:`gdmaps.certify.analyticity`), so L >= 0 for every real theta. Nothing
-    is expanded: losses that are sums of squares only after algebra are refused (None).
-    """
-    if expr.is_Add:
-        out = []
-        for arg in expr.args:
-            part = _sos_residuals(arg, state, analytic=analytic)
-            if part is None:
-                return None
-            out += part
-        return out
-    c, rest = expr.as_coeff_Mul()
-    if not (c.is_Rational or c.is_Float) or not c > 0:
-        return None
-    if rest.is_Add:
-        part = _sos_residuals(rest, state, analytic=analytic)
-        return None if part is None else [(c * cj, rj) for cj, rj in part]
-    r = sp.S.One
-    for f in sp.Mul.make_args(rest):
-        if not (f.is_Pow and f.exp.is_Integer and f.exp > 0 and f.exp % 2 == 0):
-            return None
-        r *= f.base ** (f.exp // 2)
-    if not r.free_symbols <= set(state) or r.has(sp.I):
-        return None
-    if not r.is_polynomial(*state):
-        from gdmaps.certify.analyticity import analyticity
-
-        return [(c, r)] if analytic and analyticity(r, state).analytic else None
-    if not all(co.is_real for co in sp.Poly(r, *state).coeffs()):
-        return None
-    return [(c, r)]
-
-
 def _certified_lower(gdmap, x, *, prec=None):
     """``(lower, None)`` with eta* >= lower proved in ball arithmetic, or ``(None, reason)``."""
     return _certified_zero(gdmap, x, prec=prec)[:2]
@@ -332,7 +212,7 @@ def _certified_zero(gdmap, x, *, prec=None):
     certified global minimum; ``(None, reason, None)`` when not proved.
 
     1. L = sum c_j r_j^2, c_j > 0, r_j real polynomials or real-analytic functions
-       (:func:`_sos_residuals`): L >= 0.
+       (:func:`sos_residuals`): L >= 0.
     2. Krawczyk: the m residuals as functions of m coordinates (the others fixed at the floats
        of ``x``, which are exact rationals) have a zero in a box B; that point theta* has
        L = 0 = min L, so it is a global minimum and s_min <= lambda_max(H(theta*)). The test
@@ -352,7 +232,7 @@ def _certified_zero(gdmap, x, *, prec=None):
     state = tuple(gdmap.state)
     d = len(state)
     loss = gdmap.loss
-    terms = _sos_residuals(loss, state, analytic=True)
+    terms = sos_residuals(loss, state, analytic=True)
     if terms is None:
         return None, ("the loss is not syntactically a sum of squares, with positive coefficients, of"
                       " residuals proved real-analytic"), None

@@ -36,7 +36,7 @@ from gdmaps.certify._analytic_search import (_Counter, _GiveUp, _LowerPoint, _Lo
                                              _exclude_outside, _inside, _numeric_minimum, _tight_zero)
 from gdmaps.certify._extended_intervals import _down, _up
 from gdmaps.certify.analyticity import analyticity
-from gdmaps.certify.critical import CriticalLearningRate, Exactness
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
 from gdmaps.core.errors import InvalidTypeError, check_int
 from gdmaps.core.gd import GDMap
 from gdmaps.exact.interval import PREC, NotCertifiableError, compile_interval, working_precision

@@ -17,7 +17,8 @@ import numpy as np
 import sympy as sp
 from flint import arb
 
-from gdmaps.certify.critical import CriticalLearningRate, Exactness, _sos_residuals
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
+from gdmaps.certify.sos import sos_residuals
 from gdmaps.certify._bounded_below import dominant_pure_powers
 from gdmaps.exact.algebraic import exact_ball
 from gdmaps.certify._zero_dimensional import exact_point, exact_values, lowest, solve_zero_dimensional
@@ -28,7 +29,7 @@ __all__ = ["ZeroSet", "zero_set", "hypersurface_minima"]
 
 
 def _single_residual(loss, state):
-    terms = _sos_residuals(loss, tuple(state))
+    terms = sos_residuals(loss, tuple(state))
     if terms is None or len(terms) != 1:
         return None
     c, r = terms[0]

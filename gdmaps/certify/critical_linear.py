@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from gdmaps.certify.critical import CriticalLearningRate, Exactness
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
 
 __all__ = ["exact_linear_network"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 from flint import arb, fmpq, fmpq_mat
 
-from gdmaps.certify.critical import CriticalLearningRate, Exactness
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
 from gdmaps.core.errors import check_int
 from gdmaps.exact.interval import float_lower, float_upper, working_precision
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from gdmaps.exact.algebraic import compare_exact
-from gdmaps.certify.critical import CriticalLearningRate, Exactness
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
 from gdmaps.exact.interval import NotCertifiableError
 from gdmaps.certify.piecewise import polynomial_pieces
 

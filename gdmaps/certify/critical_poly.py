@@ -27,7 +27,7 @@ from gdmaps.certify._bounded_below import bounded_below
 from gdmaps.certify._zero_dimensional import (PREC, charpoly_mod, compose_mod, critical_points, exact_point,
                                               exact_values, extreme_eigenvalues, horner, identify, lowest,
                                               real_root_balls, solve_zero_dimensional)
-from gdmaps.certify.critical import CriticalLearningRate, Exactness
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
 from gdmaps.exact.interval import NotCertifiableError, float_lower, float_upper, working_precision
 from gdmaps.certify.non_singularity import _short
 from gdmaps.core.results import Result

@@ -38,7 +38,8 @@ from gdmaps.certify._bounded_below import bounded_below, dominant_pure_powers
 from gdmaps.certify._zero_dimensional import (charpoly_mod, compose_mod, exact_point, extreme_eigenvalues,
                                               horner, identify, lowest, solve_zero_dimensional)
 from gdmaps.exact.algebraic import compare_exact
-from gdmaps.certify.critical import CriticalLearningRate, Exactness, _sos_residuals
+from gdmaps.certify.rate import CriticalLearningRate, Exactness
+from gdmaps.certify.sos import sos_residuals
 from gdmaps.exact.interval import NotCertifiableError
 from gdmaps.certify.non_singularity import _short
 from gdmaps.exact.varieties import decompose
@@ -419,7 +420,7 @@ def _chart(loss, state, m, sym):
     lie in V and span k directions where the orbit matrix [A_1 theta, ...] has rank k.
     """
     d = len(state)
-    terms = _sos_residuals(loss, tuple(state)) if m == 0 else None
+    terms = sos_residuals(loss, tuple(state)) if m == 0 else None
     res = [r for _, r in terms or () if r != 0]
 
     def chart(k):
@@ -489,7 +490,7 @@ def _candidates(G, k, loss, state, red, lam, orbits, size, chart_text):
 def _trace_positive(G, trace, state):
     """tr H > 0 on V(G): tr H (or its normal form modulo G) is a sum of squares, none zero on V."""
     for form in (trace, sp.expand(G.reduce(trace)[1])):
-        terms = _sos_residuals(form, tuple(state))
+        terms = sos_residuals(form, tuple(state))
         if terms is not None and _groebner(list(G.exprs) + [r for _, r in terms], state).exprs == [1]:
             return True
     return False
@@ -497,7 +498,7 @@ def _trace_positive(G, trace, state):
 
 def _attained(loss, poly, state, m, sym, point):
     """(minima_proved, why): whether the lowest level is proved to be the global minimum of L."""
-    if m == 0 and _sos_residuals(loss, tuple(state)) is not None:
+    if m == 0 and sos_residuals(loss, tuple(state)) is not None:
         return True, "L is a sum of squares with positive weights, so L >= 0 = its value there"
     ok, why = bounded_below(poly, state, m, loss)
     if ok:
@@ -539,7 +540,7 @@ def _balanced_slice(loss, poly, state, m, point):
     from gdmaps.core.gd import GDMap
 
     scalings = _scalings(poly, state)
-    terms = _sos_residuals(loss, tuple(state))
+    terms = sos_residuals(loss, tuple(state))
     if not scalings or terms is None:
         return None
     if any(sp.Poly(r, *state).total_degree() > 2 for _, r in terms):

@@ -148,19 +148,19 @@ def test_no_certified_bound_for_losses_that_are_not_syntactic_sums_of_squares():
 
 
 def test_sos_residuals_structure():
-    from gdmaps.certify.critical import _sos_residuals
+    from gdmaps.certify.sos import sos_residuals
 
     a, b = sp.symbols("a b")
-    got = _sos_residuals(sp.Rational(3, 2) * ((a * b - 1) ** 2 + 2 * (a - b) ** 4), (a, b))
+    got = sos_residuals(sp.Rational(3, 2) * ((a * b - 1) ** 2 + 2 * (a - b) ** 4), (a, b))
     assert got is not None and len(got) == 2
     assert sp.expand(sum(c * r ** 2 for c, r in got)
                      - sp.Rational(3, 2) * ((a * b - 1) ** 2 + 2 * (a - b) ** 4)) == 0
     assert all(c > 0 for c, _ in got)
-    assert _sos_residuals((a * b - 1) ** 2 - (a - b) ** 2, (a, b)) is None   # negative coefficient
-    assert _sos_residuals((a * b - 1) ** 2 + a ** 3, (a, b)) is None          # odd power
-    assert _sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b)) is None              # not a polynomial
-    assert _sos_residuals((sp.I * a - 1) ** 2, (a, b)) is None                # not real
-    assert _sos_residuals(sp.pi * (a - 1) ** 2, (a, b)) is None               # refused, not expanded
+    assert sos_residuals((a * b - 1) ** 2 - (a - b) ** 2, (a, b)) is None   # negative coefficient
+    assert sos_residuals((a * b - 1) ** 2 + a ** 3, (a, b)) is None          # odd power
+    assert sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b)) is None              # not a polynomial
+    assert sos_residuals((sp.I * a - 1) ** 2, (a, b)) is None                # not real
+    assert sos_residuals(sp.pi * (a - 1) ** 2, (a, b)) is None               # refused, not expanded
 
 
 def test_whitened_linear_network_minimizer_is_a_flattest_minimum():
@@ -175,15 +175,15 @@ def test_whitened_linear_network_minimizer_is_a_flattest_minimum():
 
 
 def test_analytic_residuals_are_sums_of_squares_only_when_proved_real():
-    from gdmaps.certify.critical import _sos_residuals
+    from gdmaps.certify.sos import sos_residuals
 
     a, b = sp.symbols("a b")
     loss = (b * sp.tanh(a) - 1) ** 2 / 2 + (sp.log(1 + sp.exp(a)) - b) ** 2
-    assert _sos_residuals(loss, (a, b)) is None                       # polynomial residuals only
-    got = _sos_residuals(loss, (a, b), analytic=True)
+    assert sos_residuals(loss, (a, b)) is None                       # polynomial residuals only
+    got = sos_residuals(loss, (a, b), analytic=True)
     assert {r for _, r in got} == {b * sp.tanh(a) - 1, sp.log(1 + sp.exp(a)) - b}
-    assert _sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b), analytic=True) is None   # a kink at 0
-    assert _sos_residuals((sp.log(a) - 1) ** 2, (a, b), analytic=True) is None    # not real for a < 0
+    assert sos_residuals((sp.sqrt(a) - 1) ** 2, (a, b), analytic=True) is None   # a kink at 0
+    assert sos_residuals((sp.log(a) - 1) ** 2, (a, b), analytic=True) is None    # not real for a < 0
 
 
 @pytest.mark.parametrize("activation", ["tanh", "softplus"])
