@@ -79,7 +79,7 @@ class Certificate(Result):
                  f"**Verdict: {self.status.value}.** {self.reason}", ""]
         for i, st in enumerate(self.steps, 1):
             mark = {True: "established", False: "refuted", None: "not established"}[st.established]
-            lines += [f"{i}. **{st.name}** ({mark}). {st.evidence}"]
+            lines += [f"{i}. **{st.name}** ({mark}). {_plain_markdown(st.evidence)}"]
         if self.status is Status.HOLDS:
             lines += ["", "**Conclusion.** By the center-stable manifold theorem each point of the"
                       " target set has a local center-stable manifold of dimension < d; a countable"
@@ -318,3 +318,13 @@ def certify_measure_zero(gdmap, *, eta=None, target="global-minima") -> Certific
         missing = next(s for s in steps if not s.established)
         status, reason = Status.INCONCLUSIVE, f"not established: {missing.name.lower()}"
     return Certificate(status, eta, target, gdmap.loss, tuple(steps), reason, witness, crit, ns)
+
+
+def _plain_markdown(text: str) -> str:
+    r"""Evidence written in plain text, safe in Markdown: ``*`` and ``_`` (as in ``P**2``, ``w_i``)
+    are not emphasis.
+
+    >>> _plain_markdown("q(P) = P**2/2 at w_i")
+    'q(P) = P\\*\\*2/2 at w\\_i'
+    """
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")

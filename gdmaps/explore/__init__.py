@@ -37,7 +37,7 @@ def explore(obj=None, **target):
         raise GdmapsError("the explorer needs Panel: pip install 'gdmaps[explore]'") from None
     from gdmaps.explore.app import Explorer
 
-    pn.extension()
+    pn.extension("mathjax")
     app = Explorer(obj, **target)
     return app.panel()
 

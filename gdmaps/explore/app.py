@@ -296,7 +296,7 @@ class Explorer:
         def done(cert):
             self.cert = cert
             self.certificate.object = ("(certificates are about gradient descent; this is a plain map)"
-                                       if cert is None else cert.to_markdown())
+                                       if cert is None else _panel_math(cert.to_markdown()))
             self._info()
         self._run("certificate", lambda tok: compute.certificate_at(t, value), done)
 
@@ -377,7 +377,16 @@ def serve(*, port=5006, address="127.0.0.1", show=False, threaded=True, **target
     def page():
         return Explorer(doc=pn.state.curdoc, **target).panel()
 
-    pn.extension()
+    pn.extension("mathjax")
     return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
                     websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
                     title="gdmaps explorer", start=True, print_url=False)
+
+
+def _panel_math(markdown: str) -> str:
+    r"""Panel's Markdown pane typesets only ``$$...$$``: inline ``$...$`` doubled.
+
+    >>> _panel_math("step size $\\eta = 1$, cost $$x$$")
+    'step size $$\\eta = 1$$, cost $$x$$'
+    """
+    return re.sub(r"(?<!\$)\$([^$\n]+)\$(?!\$)", r"$$\1$$", markdown)
