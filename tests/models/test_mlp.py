@@ -266,7 +266,7 @@ X3, Y3 = np.ones((2, 3)), np.ones((1, 3))
     (dict(Y=[[0.0, 0.0, np.inf]]), InvalidArgumentError,
      r"Y must contain only finite numbers, got inf at index \(0, 2\)"),
     (dict(X=np.ones((2, 3, 1))), InvalidArgumentError,
-     r"X must be a non-empty array of shape \(features, n_points\), got shape \(2, 3, 1\)"),
+     r"X must be a non-empty array of shape \(features, data points\), got shape \(2, 3, 1\)"),
     (dict(X=np.ones((2, 0))), InvalidArgumentError, r"X must be a non-empty array"),
     (dict(X="abc"), InvalidTypeError, "X must be an array of real numbers"),
     (dict(activation="gelu"), InvalidArgumentError,
