@@ -34,6 +34,8 @@ _log.addHandler(logging.NullHandler())  # the library says nothing unless the ap
 
 _HEADER_START = b'{"gdmaps_sweep": '  # how every header written by sweep begins
 _COUNTS = ("moving", "converged", "diverged")
+#: Counts a row may lack: files written before the stability-checked rule have no "unstable".
+_OPTIONAL_COUNTS = ("unstable",)
 _NUMBERS = ("fraction", "ci_low", "ci_high", "upper95")
 _ROW_KEYS = ("eta", "starts", "steps", "seed", "init", *_COUNTS, *_NUMBERS, "grad_norm_quantiles")
 _FIX = "move it away or pass a new path to start a new sweep"
@@ -93,7 +95,7 @@ def _upgrade(d):
 
 
 def _row_from_dict(d) -> ConvergentFraction:
-    counts = {k: d[k] for k in _COUNTS}
+    counts = {k: d.get(k, 0) for k in (*_COUNTS, *_OPTIONAL_COUNTS)}
     return ConvergentFraction(d["eta"], d["starts"], d["steps"], d["seed"], d["init"], counts,
                               d["fraction"], (d["ci_low"], d["ci_high"]), d["grad_norm_quantiles"],
                               d["upper95"], d.get("to_global_minimum"))
@@ -140,8 +142,9 @@ def _check_row(d, number: int, line: bytes, header: dict, where: str) -> None:
     for k in ("starts", "steps", "seed", "init"):
         if d[k] != header[k] or type(d[k]) is not type(header[k]):
             raise bad(f"has {k} {d[k]!r}, but the header says {header[k]!r}")
-    if not all(_is_int(d[k]) and d[k] >= 0 for k in _COUNTS) or sum(d[k] for k in _COUNTS) != d["starts"]:
-        raise bad(f"has counts {[d[k] for k in _COUNTS]} ({', '.join(_COUNTS)}), expected"
+    names = (*_COUNTS, *(k for k in _OPTIONAL_COUNTS if k in d))
+    if not all(_is_int(d[k]) and d[k] >= 0 for k in names) or sum(d[k] for k in names) != d["starts"]:
+        raise bad(f"has counts {[d[k] for k in names]} ({', '.join(names)}), expected"
                   f" whole numbers >= 0 that add up to starts = {d['starts']}")
     for k in _NUMBERS:
         if not _is_real(d[k]):

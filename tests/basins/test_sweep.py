@@ -391,3 +391,19 @@ def test_a_sweep_file_of_version_0_1_resumes(tmp_path):
     again = sweep(AB, [0.5, 1.5], path=path, **SMALL)
     assert again.rows[0].counts == first.rows[0].counts and again.rows[0].starts == 60
     assert len(again.rows) == 2 and not again.notes
+
+
+def test_rows_with_unstable_starts_resume(tmp_path):
+    """Starts a hair from the minimum (1, 1) of (ab - 1)^2/2, whose Hessian has eigenvalues 0 and 2:
+    at eta = 1.01 > 2/2 every one stalls there unstable. The row counts them as "unstable" (the
+    four counts add up to starts), and the file resumes with the same rows."""
+    kw = dict(starts=50, steps=20, init="uniform", region=[[1, 1 + 1e-9], [1, 1 + 1e-9]], grad_tol=1e-6,
+              progress=False)
+    path = tmp_path / "s.jsonl"
+    first = sweep(AB, [0.5, 1.01], path=path, **kw)
+    assert first.rows[0].counts == {"moving": 0, "converged": 50, "diverged": 0, "unstable": 0}
+    assert first.rows[1].counts == {"moving": 0, "converged": 0, "diverged": 0, "unstable": 50}
+    done = []
+    again = sweep(AB, [0.5, 1.01, 1.2], path=path, on_row=done.append, **kw)
+    assert [r.eta for r in done] == [1.2]
+    assert [r.to_dict() for r in again.rows[:2]] == [r.to_dict() for r in first.rows]
