@@ -24,7 +24,8 @@ import numpy as np
 from gdmaps.core.gd import at_step
 from gdmaps.core.errors import CellLimitError, InvalidArgumentError, InvalidTypeError, check_int
 from gdmaps.core.numeric import check_map
-from gdmaps.core.progress import bar
+from gdmaps.core.executor import executor, in_order, row_spans
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.regions import as_region, slice_of
 from gdmaps.core.results import Result
 
@@ -218,7 +219,7 @@ class CellMap(Result):
 
 def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=0, refine=0,
              merge=True, max_cells=None, excursion=40, follow=100, boundary_samples=16,
-             progress=None) -> CellMap:
+             progress=None, workers=None, chunk=None) -> CellMap:
     """Attractors and basins of ``map`` on a box, by set-oriented cell mapping.
 
     Parameters
@@ -267,6 +268,16 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
         symmetric map gets symmetric shares.
     progress : bool or None, keyword-only
         A progress bar on stderr (None: when stderr is a terminal and the call lasts over 2 s).
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the images of the sample points are computed: this process (None), a LocalCluster
+        of N workers, or a Dask cluster by scheduler address or Client (see
+        :func:`gdmaps.core.executor.executor`). The sample points are drawn here as without
+        it, cut into chunks of rows whose images the workers compute (the map is sent once
+        per call), and put back in order: the result is the same, bit for bit. The graph,
+        its components and the shares are computed here.
+    chunk : int, keyword-only
+        Sample points per task (default: all here; on a cluster about 4 tasks per worker, at
+        least 16384 points; a batch that makes one task is mapped here).
 
     Returns
     -------
@@ -372,7 +383,6 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
         total = int(np.prod([int(c) for c in cells], dtype=object))
         if total > max_cells:
             raise CellLimitError(0, total, max_cells)
-    step = map.numeric.step
     n = np.asarray(cells)
     h = (R[:, 1] - R[:, 0]) / n
 
@@ -383,10 +393,12 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
     keys = idx
     rng = np.random.default_rng(seed)
     done = 0  # cells mapped in the rounds so far
-    with bar(progress, total=refine + 1, desc="cell map", unit="round") as shown:
+    with executor(workers, progress=wanted(progress)) as ex, \
+            bar(progress, total=refine + 1, desc="cell map", unit="round") as shown:
+        images = _Images(ex, map.numeric, steps, R, excursion, chunk)
         for rnd in range(refine + 1):
             shown.update(1)
-            graph = _graph(step, boxes, levels, R, n, samples_per_cell, steps, rng, excursion)
+            graph = _graph(images, boxes, levels, R, n, samples_per_cell, rng)
             att, reach = _targets(graph, len(boxes), boxes, merge)
             uncertain = reach.sum(axis=0) > 1
             split = uncertain | _leaky(graph, len(boxes))
@@ -406,13 +418,13 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
             levels = np.concatenate([levels[keep], kids_lev])
             keys = np.concatenate([keys[keep], kids_keys])
 
-    labels = np.full(len(boxes), UNCERTAIN)
-    count = reach.sum(axis=0)
-    one = count == 1
-    which = np.argmax(reach, axis=0)
-    labels[one] = np.where(which[one] == len(att), ESCAPE, which[one])
-    k = max(1, int(np.floor(boundary_samples ** (1 / dim) + 1e-9)))
-    bad, fate = _fates(step, labels, R, n, boxes, levels, steps, excursion, follow, k)
+        labels = np.full(len(boxes), UNCERTAIN)
+        count = reach.sum(axis=0)
+        one = count == 1
+        which = np.argmax(reach, axis=0)
+        labels[one] = np.where(which[one] == len(att), ESCAPE, which[one])
+        k = max(1, int(np.floor(boundary_samples ** (1 / dim) + 1e-9)))
+        bad, fate = _fates(images, labels, R, n, boxes, levels, follow, k)
     # an escape cell with a point whose orbit was not seen to leave is not an escape cell
     labels[bad[(labels[bad] == ESCAPE) & (fate != ESCAPE).any(axis=1)]] = UNCERTAIN
     exact, boundary = _shares(labels, levels, n, len(att), bad, fate)
@@ -423,7 +435,7 @@ def cell_map(map, region, cells, *, eta=None, samples_per_cell=4, steps=1, seed=
                    follow, k**dim)
 
 
-def _fates(step, labels, R, n, boxes, levels, steps, excursion, follow, k):
+def _fates(images, labels, R, n, boxes, levels, follow, k):
     """The cells to split and the fates of a midpoint grid of ``k**d`` points in each,
     ``(B, k**d)``. The cells are the uncertain ones and the escape ones (whose label a leaky
     recurrent set can give); a point's fate is :data:`ESCAPE` once its orbit leaves for the
@@ -439,7 +451,7 @@ def _fates(step, labels, R, n, boxes, levels, steps, excursion, follow, k):
     for _ in range(follow + 1):
         if not idx.size:
             break
-        Y = _images(step, Y, steps, R, excursion)
+        Y = images(Y)
         t = _locate(Y, R, n, boxes, levels)
         lab = np.where(t < 0, ESCAPE, labels[np.maximum(t, 0)])
         lab[(t >= 0) & (lab == ESCAPE)] = UNCERTAIN  # in an escape cell: not yet left
@@ -486,13 +498,13 @@ def _axis_index(X, R0, hl, m):
     return np.clip(k, 0, m - 1)
 
 
-def _graph(step, boxes, levels, R, n, s, steps, rng, excursion):
-    """The sampled transition graph of the cells ``boxes``."""
+def _graph(images, boxes, levels, R, n, s, rng):
+    """The sampled transition graph of the cells ``boxes``; ``images`` maps the sample points."""
     M, dim = boxes.shape[:2]
     lo, width = boxes[:, :, 0], boxes[:, :, 1] - boxes[:, :, 0]
     u = np.concatenate([np.full((M, 1, dim), 0.5), rng.random((M, s, dim))], axis=1)
     X = (lo[:, None, :] + u * width[:, None, :]).reshape(-1, dim)
-    target = _locate(_images(step, X, steps, R, excursion), R, n, boxes, levels)
+    target = _locate(images(X), R, n, boxes, levels)
     source = np.repeat(np.arange(M), s + 1)
     pairs = np.unique(np.stack([source, target], axis=1), axis=0)
     G = nx.DiGraph()
@@ -500,6 +512,33 @@ def _graph(step, boxes, levels, R, n, s, steps, rng, excursion):
     G.add_node(SINK)
     G.add_edges_from((int(i), SINK if j < 0 else int(j)) for i, j in pairs)
     return G
+
+
+class _Images:
+    """:func:`_images` of the rows of X: here, or cut into chunks of rows mapped on the workers
+    of ``ex`` (the map sent once) and put back in order. Each row's image depends on that row
+    alone, so the chunks give the serial array bit for bit."""
+
+    def __init__(self, ex, num, steps, R, excursion, chunk):
+        self.ex, self.num, self.chunk = ex, num, chunk
+        self.knobs = (steps, R, excursion)
+        self.workers = ex.workers if ex.distributed else 1
+        self.held = None
+
+    def __call__(self, X):
+        pieces = row_spans(len(X), self.chunk, workers=self.workers, least=16384)
+        if len(pieces) <= 1:
+            return _images(self.num.step, X, *self.knobs)
+        if self.held is None:
+            self.held = self.ex.share(self.num, name="cell-map")
+        parts = in_order(self.ex, _image_task, [(X[lo:hi], self.knobs) for lo, hi in pieces],
+                         shared=self.held, name="cell-map")
+        return np.concatenate(parts)
+
+
+def _image_task(num, item):
+    X, (steps, R, excursion) = item
+    return _images(num.step, X, steps, R, excursion)
 
 
 def _inside(X, R) -> np.ndarray:

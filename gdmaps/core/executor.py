@@ -3,7 +3,8 @@
 One knob, ``workers=``, on every batch function (:func:`~gdmaps.basins.sweep`,
 :func:`~gdmaps.basins.convergent_fraction`, :func:`~gdmaps.bifurcations.orbit_diagram`,
 :func:`~gdmaps.bifurcations.lyapunov_spectrum` over parameter values,
-:func:`~gdmaps.basins.cell_map`, :func:`~gdmaps.orbits.periodic_orbits_up_to`):
+:func:`~gdmaps.basins.cell_map` (its images), :func:`~gdmaps.orbits.periodic_orbits` and
+:func:`~gdmaps.orbits.periodic_orbits_up_to` (the seed batches of each round)):
 
 - ``None``: this process, as always;
 - an int N: a Dask ``LocalCluster`` of N single-threaded worker processes, closed at the end;
@@ -27,9 +28,10 @@ from numbers import Integral
 
 import numpy as np
 
-from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError
+from gdmaps.core.errors import InvalidArgumentError, InvalidTypeError, check_int
 
-__all__ = ["Executor", "executor", "seeded_rows", "block_seed", "spans", "SEED_BLOCK"]
+__all__ = ["Executor", "executor", "seeded_rows", "block_seed", "spans", "row_spans", "in_order",
+           "SEED_BLOCK"]
 
 #: Rows (initial points) per seeding block: block 0 draws from ``default_rng(seed)`` itself,
 #: so runs of up to SEED_BLOCK rows are the ones earlier versions drew; block k >= 1 draws
@@ -88,6 +90,42 @@ def spans(n: int, chunk: int) -> list:
     return [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
 
 
+def row_spans(n: int, chunk=None, *, workers: int = 1, least: int = 1024) -> list:
+    """The pieces ``[(lo, hi), ...]`` of ``n`` rows cut into tasks for ``workers`` workers.
+
+    ``chunk`` rows each if given; else one piece for one worker, and about four pieces per
+    worker (of at least ``least`` rows, so that a task outweighs its 2-4 ms round trip) on
+    a cluster.
+
+    Examples
+    --------
+    >>> row_spans(5000), row_spans(5000, 2000)
+    ([(0, 5000)], [(0, 2000), (2000, 4000), (4000, 5000)])
+    >>> len(row_spans(5000, workers=2, least=100)), row_spans(5000, workers=2, least=100)[:2]
+    (8, [(0, 625), (625, 1250)])
+    >>> row_spans(5000, workers=2, least=2000)
+    [(0, 2000), (2000, 4000), (4000, 5000)]
+    """
+    if chunk is None:
+        chunk = n if workers <= 1 else max(least, -(-n // (4 * workers)))
+    return spans(n, check_int("chunk", chunk, minimum=1))
+
+
+def in_order(ex, fn, items, *, shared=None, name="task") -> list:
+    """``[fn(shared, item) for item in items]``, the items run as tasks of the executor ``ex``.
+
+    Examples
+    --------
+    >>> in_order(executor(None), lambda k, x: k + x, [1, 2], shared=10)
+    [11, 12]
+    """
+    items = list(items)
+    out = [None] * len(items)
+    for i, result in ex.run(fn, items, shared=shared, name=name):
+        out[i] = result
+    return out
+
+
 class Executor:
     """Runs ``fn(shared, item)`` for each item, here or on a Dask cluster.
 
@@ -121,23 +159,40 @@ class Executor:
     def dashboard_link(self):
         return None if self.client is None else self.client.dashboard_link
 
+    def share(self, obj, *, name="shared"):
+        """``obj`` held on the cluster for several runs: pass the handle as ``run(shared=...)``.
+
+        For work that calls :meth:`run` many times on the same map (the rounds of an orbit
+        search, the refinement rounds of a cell map): the map is sent once for all of them,
+        not once per run. Here (no cluster) the handle is ``obj`` itself.
+        """
+        if self.client is None:
+            return obj
+        return self.client.submit(_identity, obj, key=f"gdmaps-shared-{name}-{uuid.uuid4().hex[:12]}",
+                                  pure=False)
+
     def run(self, fn, items, *, shared=None, name="task"):
         """Yield ``(i, fn(shared, items[i]))`` for every item, in the order they finish.
 
         On a cluster ``shared`` (the map) is sent once, as the result of one task that all
         chunks depend on: each worker fetches it once and keeps it for the run (a worker
         lost with it makes the scheduler run that task again); the tasks carry only their
-        item. A worker lost mid-task has its tasks run again elsewhere by the scheduler.
+        item. A handle from :meth:`share` is used as it is (sent once for many runs). A
+        worker lost mid-task has its tasks run again elsewhere by the scheduler.
         """
         items = list(items)
         if self.client is None:
             for i, item in enumerate(items):
                 yield i, fn(shared, item)
             return
-        from distributed import as_completed
+        from distributed import Future, as_completed
 
         token = uuid.uuid4().hex[:12]
-        held = self.client.submit(_identity, shared, key=f"gdmaps-shared-{name}-{token}", pure=False)
+        if isinstance(shared, Future):
+            held, release = shared, []
+        else:
+            held = self.client.submit(_identity, shared, key=f"gdmaps-shared-{name}-{token}", pure=False)
+            release = [held]
         futures = [self.client.submit(fn, held, item, key=f"gdmaps-{name}-{token}-{i}", pure=False)
                    for i, item in enumerate(items)]
         index = {f.key: i for i, f in enumerate(futures)}
@@ -145,7 +200,7 @@ class Executor:
             for future in as_completed(futures):
                 yield index[future.key], future.result()
         finally:
-            self.client.cancel([f for f in futures if not f.done()] + [held])
+            self.client.cancel([f for f in futures if not f.done()] + release)
 
     def close(self):
         for thing in self._owned:

@@ -12,7 +12,8 @@ import numpy as np
 
 from gdmaps.orbits import _cycle_seeds as seeds
 from gdmaps.orbits._cycle_sets import merge, prime_mask
-from gdmaps.orbits._shooting import Domain, davidchack_lai, newton, newton_error, stabilizing_matrices
+from gdmaps.orbits._shooting import Domain, davidchack_lai_ordered, newton, newton_error, stabilizing_matrices
+from gdmaps.core.executor import Executor, in_order, row_spans
 from gdmaps.core.numeric import check_map
 from gdmaps.core.progress import bar
 from gdmaps.core.errors import (FreeParameterError, InvalidArgumentError, InvalidTypeError, check_choice,
@@ -46,6 +47,47 @@ class Search:
     rng: np.random.Generator
     #: the trajectories of each round, shared by the periods searched with this Search
     clouds: dict = field(default_factory=dict, repr=False)
+    #: where the batched Newton and Davidchack-Lai runs go (see :meth:`use`)
+    ex: Executor = field(default_factory=Executor, repr=False)
+    #: seeds per task on a cluster (None: about 4 tasks per worker)
+    chunk: int | None = None
+    _held: object = field(default=None, repr=False)
+    _workers: int = field(default=0, repr=False)
+
+    def use(self, ex, chunk=None):
+        """Run the seed batches on the executor ``ex`` (see :func:`gdmaps.core.executor.executor`)."""
+        self.ex, self.chunk = ex, None if chunk is None else check_int("chunk", chunk, minimum=1)
+        self._held, self._workers = None, ex.workers if ex.distributed else 1
+
+    def newton(self, X):
+        """:func:`newton` on the pseudo-orbits X, in chunks of rows on the executor."""
+        return self._spread(_newton_task, X, (self.dom, self.tol), 1)
+
+    def davidchack_lai(self, x0, p, **knobs):
+        """The points :func:`davidchack_lai` converges to from x0, in chunks of starts on the
+        executor, put in the order of one batch: by iteration, then by start and matrix."""
+        m = len(self.mats)
+        parts = self._spread(_dl_task, x0, (p, self.mats, self.dom, knobs), m, join=False)
+        if len(parts) == 1:
+            return parts[0][0]
+        pts, when, runs = (np.concatenate(a) for a in zip(*parts))
+        return pts[np.lexsort((runs, when))]
+
+    def _spread(self, task, X, knobs, per, *, join=True):
+        """``task(num, (X[lo:hi], lo * per, knobs))`` for chunks of rows, here when one chunk will
+        do; each row's answer depends on that row alone, so the chunks give the serial rows."""
+        chunk = None if self.chunk is None else max(1, -(-self.chunk // per))
+        pieces = row_spans(len(X), chunk, workers=self._workers, least=max(1, 1024 // per))
+        if len(pieces) <= 1:
+            parts = [task(self.num, (X, 0, knobs))]
+        else:
+            if self._held is None:
+                self._held = self.ex.share(self.num, name="periodic-orbits")
+            parts = in_order(self.ex, task, [(X[lo:hi], lo * per, knobs) for lo, hi in pieces],
+                             shared=self._held, name="periodic-orbits")
+        if not join:
+            return parts
+        return tuple(np.concatenate(a) for a in zip(*parts))
 
     def cloud(self, r):
         """The trajectories of round r: drawn once, then reused by every period."""
@@ -62,6 +104,17 @@ class Stats:
     rounds: int = 0
     saturated: bool = False
     notes: list = field(default_factory=list)
+
+
+def _newton_task(num, item):
+    X, _, (dom, tol) = item
+    return newton(num, X, dom, tol=tol)
+
+
+def _dl_task(num, item):
+    x0, offset, (p, mats, dom, knobs) = item
+    pts, when, runs = davidchack_lai_ordered(num, x0, p, mats, dom, **knobs)
+    return pts, when, runs + offset
 
 
 def find(search, p, neighbors, guesses, *, progress=False):
@@ -92,14 +145,13 @@ def _find(search, p, neighbors, guesses, shown):
                 batches.append(guesses[0])
                 starts.append(guesses[1])
         batch = np.concatenate([b for b in batches if b is not None and len(b)])
-        cand, cres = newton(s.num, batch, dom, tol=s.tol)
+        cand, cres = s.newton(batch)
         x0 = np.concatenate(starts)
         if x0.size:
-            pts = davidchack_lai(s.num, x0, p, s.mats, dom, beta=beta, max_iter=dl_iter,
-                                 tol=1e-9 * float(np.max(dom.width)))
+            pts = s.davidchack_lai(x0, p, beta=beta, max_iter=dl_iter, tol=1e-9 * float(np.max(dom.width)))
             if len(pts):
                 pts = merge(pts[:, None, :], np.zeros(len(pts)), dom, s.distinct_tol)[1][:, 0]
-                Y, yres = newton(s.num, seeds.iterate_points(s.num, pts, p, dom), dom, tol=s.tol)
+                Y, yres = s.newton(seeds.iterate_points(s.num, pts, p, dom))
                 cand, cres = np.concatenate([cand, Y]), np.concatenate([cres, yres])
         st.n_seeds += len(batch) + len(x0) * len(s.mats)
         before = len(X)
@@ -140,7 +192,7 @@ def refill(search, q, found, stats, Xp):
     if len(Xp) == 0:
         return 0
     batch = seeds.shift_seeds(Xp, q)
-    cand, cres = newton(search.num, batch, search.dom, tol=search.tol)
+    cand, cres = search.newton(batch)
     X, res = found[q]
     X2, res2 = keep(search, np.concatenate([X, cand]), np.concatenate([res, cres]))
     added = len(X2) - len(X)

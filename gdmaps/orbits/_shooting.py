@@ -20,7 +20,8 @@ import numpy as np
 
 from gdmaps.core.newton import backtrack
 
-__all__ = ["Domain", "newton", "newton_step", "newton_error", "davidchack_lai", "stabilizing_matrices"]
+__all__ = ["Domain", "newton", "newton_step", "newton_error", "davidchack_lai", "davidchack_lai_ordered",
+           "stabilizing_matrices"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,19 +125,37 @@ def _sq(F):
 
 
 def _solve(A, b):
-    """Batched ``A x = b``; least squares for the (rare) exactly singular systems."""
-    if A.shape[-1] == 2:  # Cramer's rule, unless some system is exactly singular
-        a, c, e, f = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
-        det = a * f - c * e
-        if (det != 0).all():  # NaN counts as nonzero: its row comes out NaN, as from LAPACK
-            out = np.empty_like(b)
-            out[:, 0] = (f * b[:, 0] - c * b[:, 1]) / det
-            out[:, 1] = (a * b[:, 1] - e * b[:, 0]) / det
-            return out
+    """Batched ``A x = b``; least squares for the (rare) exactly singular systems.
+
+    Row by row: each row's answer depends on its own system alone, never on the others in
+    the batch (so a batch cut into chunks, as on a cluster, gives the same rows).
+    """
+    if A.shape[-1] != 2:
+        return _solve_general(A, b)
+    a, c, e, f = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
+    det = a * f - c * e
+    out = np.empty_like(b)  # Cramer's rule; NaN counts as nonzero: its row comes out NaN, as from LAPACK
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:, 0] = (f * b[:, 0] - c * b[:, 1]) / det
+        out[:, 1] = (a * b[:, 1] - e * b[:, 0]) / det
+    sing = det == 0
+    if sing.any():
+        out[sing] = _solve_general(A[sing], b[sing])
+    return out
+
+
+def _solve_general(A, b):
+    """LAPACK's solve; the systems it finds singular by least squares (pseudo-inverse), each alone."""
     try:
         return np.linalg.solve(A, b[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        return np.einsum("nij,nj->ni", np.linalg.pinv(A), b)
+        out = np.empty_like(b)
+        for i in range(len(A)):
+            try:
+                out[i] = np.linalg.solve(A[i], b[i])
+            except np.linalg.LinAlgError:
+                out[i] = np.linalg.pinv(A[i]) @ b[i]
+        return out
 
 
 def newton_step(F, J):
@@ -341,23 +360,33 @@ def davidchack_lai(num, x0, p, mats, dom, *, beta, max_iter, tol):
     Iterates x <- x + [beta ||g|| C^T - Dg]^{-1} g with g = f^p - id: near a
     solution it is Newton's method, far from one a small step along C g that
     makes the solution attracting for a suitable C (Davidchack & Lai 1999).
-    Returns the converged points ``(m, d)``.
+    Returns the converged points ``(m, d)``, in the order in which they converged (by
+    iteration, then by start and matrix).
     """
+    return davidchack_lai_ordered(num, x0, p, mats, dom, beta=beta, max_iter=max_iter, tol=tol)[0]
+
+
+def davidchack_lai_ordered(num, x0, p, mats, dom, *, beta, max_iter, tol):
+    """:func:`davidchack_lai` and, for each point, the iteration at which it converged and its
+    run (``start * len(mats) + matrix``): ``(points, iterations, runs)``. Sorting by (iteration,
+    run) puts points from chunks of the starts in the order of one batch of them all."""
     n, d = x0.shape
     if n == 0:
-        return np.zeros((0, d))
+        return np.zeros((0, d)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     x = np.repeat(x0, len(mats), axis=0)
     CT = np.tile(np.transpose(mats, (0, 2, 1)), (n, 1, 1))
     eye = np.eye(d)
-    done = []
+    done, when, runs = [], [], []
     active = np.arange(len(x))
-    for _ in range(max_iter):
+    for it in range(max_iter):
         xa = x[active]
         with np.errstate(all="ignore"):
             g, M = _power(num, xa, p, dom)
             s = np.sqrt(_sq(g))
             conv = s < tol
             done.append(xa[conv])
+            runs.append(active[conv])
+            when.append(np.full(int(conv.sum()), it, dtype=np.int64))
             A = beta * s[:, None, None] * CT[active] - (M - eye)
             xn = dom.reduce(xa + _solve(A, g))
         keep = ~conv & dom.near(xn[:, None, :])
@@ -365,4 +394,6 @@ def davidchack_lai(num, x0, p, mats, dom, *, beta, max_iter, tol):
         active = active[keep]
         if active.size == 0:
             break
-    return np.concatenate(done) if done else np.zeros((0, d))
+    if not done:
+        return np.zeros((0, d)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(done), np.concatenate(when), np.concatenate(runs)

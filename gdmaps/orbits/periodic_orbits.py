@@ -16,7 +16,8 @@ import numpy as np
 from gdmaps.orbits._periodic_search import OPTIONS, find, guesses_for, prepare, refill
 from gdmaps.orbits._shooting import Domain, newton
 from gdmaps.core.gd import at_step
-from gdmaps.core.progress import bar
+from gdmaps.core.executor import executor
+from gdmaps.core.progress import bar, wanted
 from gdmaps.core.errors import (CertificationUnavailableError, InvalidArgumentError, InvalidTypeError,
                                 check_int)
 from gdmaps.orbits.orbit import Enclosure, Orbit
@@ -120,7 +121,7 @@ class PeriodicOrbits(Result):
 
 def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=65536, neighbors=(), guesses=None,
                     transforms="auto", max_rounds=4, tol=1e-10, distinct_tol=1e-8, modulo=None,
-                    certify=False, seed=0, progress=None) -> PeriodicOrbits:
+                    certify=False, seed=0, progress=None, workers=None, chunk=None) -> PeriodicOrbits:
     """Find every orbit of prime period ``period`` of a map whose points lie in a box.
 
     Parameters
@@ -170,6 +171,16 @@ def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=6553
         Seed of the random numbers: results are reproducible.
     progress : bool or None, keyword-only
         A progress bar over the rounds on stderr (None: when stderr is a terminal).
+    workers : None, int, str or dask.distributed.Client, keyword-only
+        Where the batched Newton and Davidchack-Lai runs of each round go: this process
+        (None), a LocalCluster of N workers, or a Dask cluster by scheduler address or Client
+        (see :func:`gdmaps.core.executor.executor`). The seeds are drawn here as without it;
+        each batch is cut into chunks of seeds solved on the workers (the map sent once per
+        call) and joined in order, so the orbits and counts are the same, bit for bit.
+    chunk : int, keyword-only
+        Seeds (Newton pseudo-orbits, or Davidchack-Lai runs: starts x matrices) per task
+        (default: about 4 tasks per worker, at least 1024 seeds; a batch that makes one task
+        is solved here).
 
     Returns
     -------
@@ -241,15 +252,17 @@ def periodic_orbits(map, period, region, *, eta=None, starts=2048, iterates=6553
                      max_rounds=max_rounds, tol=tol, distinct_tol=distinct_tol, modulo=modulo, seed=seed)
     period = check_int("period", period, minimum=1)
     certifier = _certifier() if certify else None
+    neighbors, guesses = _neighbor_orbits(neighbors, search), guesses_for(guesses, period, search)
     # shooting from seeds far out overflows: those seeds end non-finite and are dropped
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        X, res, stats = find(search, period, _neighbor_orbits(neighbors, search),
-                             guesses_for(guesses, period, search), progress=progress)
+    with executor(workers, progress=wanted(progress)) as ex, \
+            np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        search.use(ex, chunk)
+        X, res, stats = find(search, period, neighbors, guesses, progress=progress)
     return _result(search, period, X, stats, certifier)
 
 
 def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, progress=None, certify=False,
-                          **options) -> dict:
+                          workers=None, chunk=None, **options) -> dict:
     """Every orbit of each prime period ``min_period, ..., max_period``, periods feeding each other.
 
     Parameters
@@ -264,6 +277,10 @@ def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, pr
         A progress bar over the periods on stderr (None: when stderr is a terminal).
     certify : bool, keyword-only
         As in :func:`periodic_orbits`.
+    workers, chunk : keyword-only
+        As in :func:`periodic_orbits`: the periods run one after the other (each seeds the
+        next), and inside a period the seed batches of each round run on the cluster; the
+        orbits and counts are the same as without it.
     **options
         The other keyword options of :func:`periodic_orbits` (``starts``,
         ``iterates``, ``transforms``, ``max_rounds``, ``tol``, ``distinct_tol``,
@@ -301,7 +318,9 @@ def periodic_orbits_up_to(map, max_period, region, *, eta=None, min_period=1, pr
         raise InvalidArgumentError(f"min_period must be <= max_period, got {min_period} > {max_period}")
     certifier = _certifier() if certify else None
     found, stats = {}, {}
-    with bar(progress, total=max_period - min_period + 1, desc="periodic orbits", unit="period") as shown:
+    with executor(workers, progress=wanted(progress)) as ex, \
+            bar(progress, total=max_period - min_period + 1, desc="periodic orbits", unit="period") as shown:
+        search.use(ex, chunk)
         for p in range(min_period, max_period + 1):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 X, res, st = find(search, p, found, None)

@@ -171,3 +171,52 @@ def test_orbit_diagram_and_lyapunov_sweep_on_the_cluster(client, deadline):
     spread = lyapunov_spectrum(GD, [0.3, 1.2], 2000, workers=client, chunk=4, **kw)
     for field in ("exponents", "stderr", "history", "converged", "diverged"):
         assert np.array_equal(getattr(lyap, field), getattr(spread, field), equal_nan=True), field
+
+
+NEWTON = "x: 2*x/3 + (x**2 - y**2)/(3*(x**2 + y**2)**2); y: 2*y/3 - 2*x*y/(3*(x**2 + y**2)**2)"
+
+
+def _same_cells(r, s):
+    edges = [sorted(g.edges, key=str) for g in (r.graph, s.graph)]
+    return (np.array_equal(r.boxes, s.boxes) and np.array_equal(r.labels, s.labels)
+            and r.exact_shares == s.exact_shares and edges[0] == edges[1])
+
+
+def test_cell_map_images_on_the_cluster(client, deadline):
+    """Newton's map for z^3 = 1 with two refinement rounds: the sample points drawn here, their
+    images computed in chunks on two workers, the same cells, graph and exact shares."""
+    from gdmaps import cell_map
+    from gdmaps.maps import from_text
+
+    newton = from_text(NEWTON)
+    kw = dict(refine=2)
+    serial = cell_map(newton, [[-2, 2], [-2, 2]], 40, **kw)
+    with distributed.get_task_stream(client) as ts:
+        spread = cell_map(newton, [[-2, 2], [-2, 2]], 40, workers=client, chunk=2000, **kw)
+    assert sum("cell-map" in str(t["key"]) for t in ts.data) >= 3 * 4  # three rounds of >= 4 chunks
+    assert spread.n_cells > 2000 * 2 and _same_cells(serial, spread)
+    assert _same_cells(serial, cell_map(newton, [[-2, 2], [-2, 2]], 40, chunk=777, **kw))  # chunks here
+    # the three basins of the roots of z^3 = 1 share the box as 0.3236, 0.3236, 0.3528 (2000^2 grid)
+    assert np.allclose(list(serial.basin_share.values()), [0.3236, 0.3236, 0.3528], atol=0.005)
+
+
+def test_periodic_orbit_searches_on_the_cluster(client, deadline):
+    """Newton and Davidchack-Lai seed batches cut into chunks on two workers: the same orbits
+    (bit for bit), seeds and rounds; the counts are Davidchack & Lai's published ones."""
+    from gdmaps import periodic_orbits, periodic_orbits_up_to
+    from gdmaps.maps import henon
+
+    box, kw = [[-2, 2], [-2, 2]], dict(starts=512, iterates=8192)
+    serial = periodic_orbits_up_to(henon(), 9, box, **kw)
+    with distributed.get_task_stream(client) as ts:
+        spread = periodic_orbits_up_to(henon(), 9, box, workers=client, chunk=300, **kw)
+    assert sum("periodic-orbits" in str(t["key"]) for t in ts.data) > 50
+    here = periodic_orbits_up_to(henon(), 9, box, chunk=100, **kw)
+    assert [r.count for r in serial.values()] == [2, 1, 0, 1, 0, 2, 4, 7, 6]  # Davidchack & Lai 1999
+    for other in (spread, here):
+        for p, r in serial.items():
+            s = other[p]
+            assert (r.seeds_tried, r.rounds, r.notes) == (s.seeds_tried, s.rounds, s.notes), p
+            assert np.array_equal(r.points, s.points), p
+    one = periodic_orbits(henon(), 7, box, workers=client, chunk=200, **kw)
+    assert np.array_equal(one.points, periodic_orbits(henon(), 7, box, **kw).points) and one.count == 4
