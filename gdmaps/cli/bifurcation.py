@@ -6,6 +6,7 @@ import numpy as np
 
 from gdmaps.core.errors import GdmapsError
 from gdmaps.core.gd import GDMap
+from gdmaps.cli.cluster import add_cluster_arguments, cluster
 from gdmaps.cli.limits import check_limit, fmt
 from gdmaps.cli.options import FIGURE_FORMATS, count, dumps_indented, out_file, progress, rounded
 from gdmaps.cli.targets import add_target_arguments, parse_region, resolve_target
@@ -45,23 +46,30 @@ def add_parser(sub, command):
                    help="coordinate drawn, 0 to the dimension - 1 (default 0)")
     p.add_argument("--seed", type=count(0), default=0, help="random seed of the starts (default 0)")
     p.add_argument("--out", metavar="FILE", help="write the figure (.png/.pdf/.svg)")
+    add_cluster_arguments(p)
     p.set_defaults(run=run)
     return p
 
 
 def run(args):
-    from gdmaps.bifurcations.continuation import continuation
-    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
-    from gdmaps.bifurcations.orbit_diagram import orbit_diagram
-
     lo, hi = _range(args.range)
     target = resolve_target(_with_varied_value(args, lo))
     name = _parameter(target, args.vary)
     _check(args, target, name, lo)
     region = _box(args.region, target)
     values = np.linspace(lo, hi, args.values)
+    with cluster(args) as workers:  # the orbit diagram and the Lyapunov exponents
+        return _run(args, target, name, lo, hi, region, values, workers)
+
+
+def _run(args, target, name, lo, hi, region, values, workers):
+    from gdmaps.bifurcations.continuation import continuation
+    from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
+    from gdmaps.bifurcations.orbit_diagram import orbit_diagram
+
     diagram = orbit_diagram(target, name, values, progress=progress(args), starts=args.starts,
-                            transient=args.transient, keep=args.keep, region=region, seed=args.seed)
+                            transient=args.transient, keep=args.keep, region=region, seed=args.seed,
+                            workers=workers)
     starts, on_continua = _fixed_points(target, name, lo, region)
     conts, failed = [], []
     # far out in the parameter (eta = 1e300) branches and exponents overflow: what overflows
@@ -80,7 +88,7 @@ def run(args):
     x0 = np.nan_to_num(_bounded_starts(diagram), nan=0.0)
     with quiet():
         lyap = lyapunov_spectrum(target, x0, 2000, transient=args.transient, parameter=name,
-                                 values=values)
+                                 values=values, workers=workers)
     points = sorted((b for _, c in conts for b in c.bifurcations), key=lambda b: b.value)
     if args.out:
         from gdmaps.plotting import plot_orbit_diagram, save_figure

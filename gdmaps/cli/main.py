@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default="1", help="a period, a list 1,2,4 or a range 1-8 (periods"
                    f" up to {LIMITS['period'][0]}, at most {LIMITS['period'][0]} of them: see --limit)")
     _add_orbit_options(p)
+    add_cluster_arguments(p)
     p.set_defaults(run=_orbits)
 
     p = _command(sub, "certify", "decide whether GD converges to the target set from a null set"
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a point of the region, one number per coordinate: the coordinates not in"
                    " --dims fix the slice (default: the centre of the region), e.g. --at 0,0,0.3"
                    " (write --at=-1,0,0.3 for negatives); only for maps of dimension > 2")
+    add_cluster_arguments(p)
     p.set_defaults(run=_basins)
 
     bifurcation.add_parser(sub, _command)
@@ -290,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=real(positive=True), default=1e-3,
                    help="an orbit has converged when every standard error is below TOL (default 1e-3)")
     p.add_argument("--seed", type=count(0), default=0, help="random seed of the starts (default 0)")
+    add_cluster_arguments(p)
     p.set_defaults(run=_lyapunov)
     return parser
 
@@ -320,8 +323,10 @@ def _basins(args):
     out_file("--out", args.out, FIGURE_FORMATS)
     dims, at = _slice_options(args, target, region)
     try:
-        result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples, steps=args.steps,
-                          refine=args.refine, max_cells=limits_of(args)["cells"], progress=progress(args))
+        with cluster(args) as workers:
+            result = cell_map(target, region, tuple(cells), samples_per_cell=args.samples, steps=args.steps,
+                              refine=args.refine, max_cells=limits_of(args)["cells"], progress=progress(args),
+                              workers=workers)
     except CellLimitError as exc:
         raise GdmapsError(f"--refine {args.refine}: refinement round {exc.round} would bring the cells"
                           f" mapped (all rounds) to {exc.cells:,}, over the limit cells={exc.max_cells:,};"
@@ -613,8 +618,9 @@ def _orbits(args):
     periods = _periods(args)
     _require_bound(target)
     out_file("--out", args.out, FIGURE_FORMATS)
-    results = [periodic_orbits(target, p, region, certify=args.certify, progress=progress(args))
-               for p in periods]
+    with cluster(args) as workers:
+        results = [periodic_orbits(target, p, region, certify=args.certify, progress=progress(args),
+                                   workers=workers) for p in periods]
     if args.json:
         print(dumps_indented([r.to_dict() for r in results]))
         return
@@ -833,8 +839,9 @@ def _lyapunov(args):
     work = len(X) * (args.steps + args.transient)
     check_limit(args, "work", work, f"{len(X)} starts x (--steps {fmt(args.steps)} + --transient"
                 f" {fmt(args.transient)}) = {fmt(work)} map evaluations", "lower --starts or --steps")
-    spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol,
-                             progress=progress(args))
+    with cluster(args) as workers:
+        spec = lyapunov_spectrum(target, X, args.steps, transient=args.transient, tol=args.tol,
+                                 progress=progress(args), workers=workers)
     if args.json:
         data = spec.to_dict()
         data.pop("values")
