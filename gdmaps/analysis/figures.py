@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sympy as sp
+
 from matplotlib.colors import ListedColormap
 
 from gdmaps.analysis.parts import Skipped
@@ -64,8 +66,8 @@ def plot_fate_maps(maps, *, eta_star=None):
         for k, (name, key) in enumerate(zip(_NAMES, ("moving", "converged", "diverged", "unstable"))):
             ax.plot([], [], "s", color=_COLORS[k], label=f"{name} ({shares[key]:.1%})")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False, ncol=1)
-        ax.set_xlabel(f"${m.names[0]}$")
-        ax.set_ylabel(f"${m.names[1]}$")
+        ax.set_xlabel(f"${sp.latex(sp.Symbol(m.names[0]))}$")  # W1_0_1 -> W_{1 0 1}, not a
+        ax.set_ylabel(f"${sp.latex(sp.Symbol(m.names[1]))}$")  # double subscript mathtext refuses
         ax.set_title(rf"$\eta = {m.eta / eta_star:.3g}\,\eta^*$" if eta_star else rf"$\eta = {m.eta:.4g}$")
     return fig
 

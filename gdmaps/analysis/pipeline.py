@@ -112,9 +112,10 @@ class Analysis(Result):
         points, fate grids, Lyapunov histories) stay on the parts: ``analysis.orbit_diagram``."""
         g = self.gdmap
         return {
-            "loss": str(g.loss), "params": [str(s) for s in g.state],
-            "map": [str(e) for e in g.exprs],
-            "jacobian": [[str(v) for v in row] for row in self.jacobian.tolist()],
+            "loss": str(g.loss) if g.symbolic else g.describe(), "params": [str(s) for s in g.state],
+            "map": [str(e) for e in g.exprs] if g.symbolic else None,
+            "jacobian": None if self.jacobian is None else [[str(v) for v in row]
+                                                            for row in self.jacobian.tolist()],
             "critical_set": jsonable(self.critical_set),
             "critical_rate": jsonable(self.critical_rate),
             "eta_reference": self.eta_reference, "reference": self.reference,
@@ -145,6 +146,8 @@ class Analysis(Result):
     def latex(self) -> str:
         """The GD map and its Jacobian DG = I - eta H, exactly."""
         g = self.gdmap
+        if self.jacobian is None:
+            return None  # a network by backprop: no formula
         return (r"G_\eta: " + sp.latex(sp.Matrix(g.state)) + r" \mapsto " + sp.latex(g.as_matrix())
                 + r",\qquad DG_\eta = " + sp.latex(self.jacobian))
 
@@ -152,7 +155,7 @@ class Analysis(Result):
         star = self.eta_star
         star = "not found" if star is None else str(star)
         done = sum(1 for p in PARTS if not isinstance(getattr(self, p), Skipped))
-        return f"<Analysis of L = {self.gdmap.loss}: eta* = {star}; {done} of {len(PARTS)} parts computed>"
+        return f"<Analysis of {self.gdmap.describe()}: eta* = {star}; {done} of {len(PARTS)} parts computed>"
 
 
 def _each(part, summarize):
@@ -221,6 +224,14 @@ def _as_gdmap(loss_or_model, params):
     raise InvalidTypeError("loss_or_model must be a GDMap (e.g. gdmaps.models.scalar_chain(3, 1)), a"
                            f" SymPy expression or loss text such as '(a*b - 1)**2/2', got"
                            f" {type(loss_or_model).__name__}")
+
+
+#: Smaller fixed sizes of the parts for a network evaluated by backpropagation
+#: (``gdmap.symbolic`` False), where each step is a pass over the data: fate maps of at most
+#: 41 x 41 points, an orbit diagram of 30 step sizes x 10 starts after 200 steps, Lyapunov
+#: spectra over 200 steps after 100.
+NETWORK = {"resolution": 41, "diagram": (0.5, 2.0, 30), "diagram_starts": 10, "transient": 200,
+           "lyapunov_steps": 200, "lyapunov_transient": 100}
 
 
 def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, seed=0,
@@ -299,6 +310,10 @@ def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, s
     d = gdmap.dim
     x0 = sample(init, starts, d, region=region, seed=seed)
     clock = _Clock(progress)
+    diagram_grid, scale = DIAGRAM_GRID, {}
+    if not gdmap.symbolic:  # a network by backprop: each step costs a pass over the data
+        resolution = min(resolution, NETWORK["resolution"])
+        diagram_grid, scale = NETWORK["diagram"], NETWORK
 
     critical_set = clock.run("critical_set", skip, lambda: _critical_set(gdmap))
     rate = clock.run("critical_rate", skip, lambda: _critical_rate(gdmap))
@@ -315,14 +330,15 @@ def analyze(loss_or_model, params=None, *, etas=None, starts=1000, steps=1000, s
                                                                 steps, reference))
     dimension = clock.run("dimension", skip, lambda: _dimension(gdmap, star, box, seed, rate))
     diagram = clock.run("orbit_diagram", skip, lambda: _orbit_diagram(gdmap, eta_ref, box, seed,
-                                                                      reference))
-    lyapunov = clock.run("lyapunov", skip, lambda: _lyapunov(gdmap, diagram))
+                                                                      reference, diagram_grid, scale))
+    lyapunov = clock.run("lyapunov", skip, lambda: _lyapunov(gdmap, diagram, scale))
     clock.bar.close()
     settings = {"starts": starts, "steps": steps, "seed": seed, "init": init,
                 "region": jsonable(search_box(region, d)), "box": jsonable(box),
                 "resolution": resolution, "skip": list(skip),
-                "fractions": list(FRACTIONS), "sweep": list(SWEEP_GRID), "diagram": list(DIAGRAM_GRID)}
-    return Analysis(gdmap, gdmap.jacobian(), critical_set, rate, eta_ref, reference, certificates,
+                "fractions": list(FRACTIONS), "sweep": list(SWEEP_GRID), "diagram": list(diagram_grid)}
+    jacobian = gdmap.jacobian() if gdmap.symbolic else None  # a network by backprop: no formula
+    return Analysis(gdmap, jacobian, critical_set, rate, eta_ref, reference, certificates,
                     tuple(etas), fates, sweep, fate_maps, dimension, diagram, lyapunov, settings)
 
 
@@ -330,6 +346,9 @@ def _critical_set(gdmap):
     """The exact critical set; for a loss that is not polynomial, a Newton search in [-2, 2]^d."""
     from gdmaps.orbits.fixed_points import fixed_points
 
+    if not gdmap.symbolic:
+        raise GdmapsError("the critical set of a network evaluated by backpropagation is not computed (no"
+                          " formula; build it with symbolic=True if it is small)")
     if gdmap.dim > MAX_DIM_CRITICAL_SET:
         raise GdmapsError(f"the critical set is computed up to {MAX_DIM_CRITICAL_SET} parameters;"
                           f" this loss has {gdmap.dim}")
@@ -461,15 +480,17 @@ def _dimension(gdmap, star, box, seed, rate):
     return convergent_set_dimension(gdmap, box, eta=float(CERTIFY_AT[1]) * star, starts=200_000, seed=seed)
 
 
-def _orbit_diagram(gdmap, eta_ref, box, seed, reference):
+def _orbit_diagram(gdmap, eta_ref, box, seed, reference, grid=DIAGRAM_GRID, scale=None):
     from gdmaps.bifurcations.orbit_diagram import orbit_diagram
 
-    lo, hi, count = DIAGRAM_GRID
-    return orbit_diagram(gdmap, "eta", np.linspace(lo * eta_ref, hi * eta_ref, count), starts=50,
-                         transient=1000, keep=4, region=box, seed=seed)
+    lo, hi, count = grid
+    scale = scale or {}
+    return orbit_diagram(gdmap, "eta", np.linspace(lo * eta_ref, hi * eta_ref, count),
+                         starts=scale.get("diagram_starts", 50), transient=scale.get("transient", 1000),
+                         keep=4, region=box, seed=seed)
 
 
-def _lyapunov(gdmap, diagram):
+def _lyapunov(gdmap, diagram, scale=None):
     from gdmaps.bifurcations.lyapunov import lyapunov_spectrum
 
     if isinstance(diagram, Skipped):
@@ -478,4 +499,7 @@ def _lyapunov(gdmap, diagram):
     first = np.argmax(bounded, axis=1)
     P = len(diagram.values)
     x0 = np.nan_to_num(diagram.points[np.arange(P), first * diagram.keep], nan=0.5)
-    return lyapunov_spectrum(gdmap, x0, 2000, transient=500, parameter="eta", values=diagram.values)
+    scale = scale or {}
+    return lyapunov_spectrum(gdmap, x0, scale.get("lyapunov_steps", 2000),
+                             transient=scale.get("lyapunov_transient", 500), parameter="eta",
+                             values=diagram.values)

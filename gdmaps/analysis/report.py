@@ -107,14 +107,22 @@ def to_markdown(analysis, *, figures=None) -> str:
     """The whole report; ``figures`` maps a figure stem (see :data:`FIGURES`) to its file name."""
     figures = dict(figures or {})
     a, g = analysis, analysis.gdmap
+    if g.symbolic:
+        head = [
+            f"Loss: $L({', '.join(map(sp.latex, g.state))}) = {sp.latex(g.loss)}$",
+            "## The gradient-descent map",
+            "$$G_\\eta(\\theta) = \\theta - \\eta \\nabla L(\\theta):\\quad "
+            + sp.latex(sp.Matrix(g.state)) + " \\mapsto " + sp.latex(g.as_matrix()) + "$$",
+            "Its Jacobian $DG_\\eta = I - \\eta H$:",
+            "$$" + sp.latex(a.jacobian) + "$$"]
+    else:  # a network by backprop: its formula is not built
+        head = [f"Loss: {g.describe()}.", "## The gradient-descent map",
+                "$G_\\eta(\\theta) = \\theta - \\eta \\nabla L(\\theta)$ with Jacobian"
+                " $DG_\\eta = I - \\eta H$, evaluated by backpropagation (gradients and exact"
+                " Hessian-vector products)."]
     parts = [
         "# gdmaps analysis",
-        f"Loss: $L({', '.join(map(sp.latex, g.state))}) = {sp.latex(g.loss)}$",
-        "## The gradient-descent map",
-        "$$G_\\eta(\\theta) = \\theta - \\eta \\nabla L(\\theta):\\quad "
-        + sp.latex(sp.Matrix(g.state)) + " \\mapsto " + sp.latex(g.as_matrix()) + "$$",
-        "Its Jacobian $DG_\\eta = I - \\eta H$:",
-        "$$" + sp.latex(a.jacobian) + "$$",
+        *head,
         "## Critical points",
         _critical_set(a),
         "## Critical learning rate",
@@ -327,9 +335,12 @@ def _edge(a, file) -> str:
 def to_text(analysis) -> str:
     """A short plain-text summary, as the command line prints it."""
     a, g = analysis, analysis.gdmap
-    lines = [f"loss      L = {g.loss}",
-             "GD map    " + ", ".join(f"{s} -> {e}" for s, e in zip(g.state, g.exprs)),
-             "Jacobian  I - eta*H = " + str(a.jacobian.tolist())]
+    if g.symbolic:
+        lines = [f"loss      L = {g.loss}",
+                 "GD map    " + ", ".join(f"{s} -> {e}" for s, e in zip(g.state, g.exprs)),
+                 "Jacobian  I - eta*H = " + str(a.jacobian.tolist())]
+    else:
+        lines = [f"loss      {g.describe()}"]
     rate = a.critical_rate
     if isinstance(rate, Skipped):
         lines.append(f"eta*      not computed: {rate.reason}")

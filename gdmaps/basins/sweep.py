@@ -374,7 +374,8 @@ def sweep(map, etas, *, path=None, progress=None, on_row=None, eta_star=None, st
     rule = dict(grad_tol=grad_tol, disp_tol=disp_tol, loss_min=loss_min, loss_tol=loss_tol,
                 stability=stability)
     settings.update({k: v for k, v in rule.items() if v != _RULE_DEFAULTS[k]})
-    header = {"gdmaps_sweep": 2, "loss": str(map.loss), "state": [str(s) for s in map.state],
+    header = {"gdmaps_sweep": 2, "loss": str(map.loss) if map.symbolic else map.describe(),
+              "state": [str(s) for s in map.state],
               **settings}
     fd, done, notes = None, {}, []
     if path is not None:

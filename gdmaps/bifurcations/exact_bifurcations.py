@@ -258,6 +258,9 @@ def exact_bifurcations(map, parameter, *, period=1, kinds=KINDS, domain=None,
     saddle) are dropped.
     """
     p = check_int("period", period, minimum=1)
+    if not getattr(map, "symbolic", True):
+        raise InvalidArgumentError("a network evaluated by backpropagation has no polynomial formula for"
+                                   " exact bifurcations; the orbit diagram and continuation are numeric")
     s = _resolve_parameter(map, parameter)
     if isinstance(kinds, str):
         kinds = (kinds,)

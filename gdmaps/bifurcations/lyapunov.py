@@ -14,7 +14,7 @@ from gdmaps.core.gd import at_step
 from gdmaps.core.batch import advance, escaped
 from gdmaps.core.map import require_bound
 from gdmaps.core.errors import InvalidArgumentError, check_finite_array, check_int, check_positive_finite
-from gdmaps.core.family import Family
+from gdmaps.core.family import BackpropRows, Family
 from gdmaps.core.executor import executor, spans
 from gdmaps.core.progress import bar, wanted
 from gdmaps.core.results import Result
@@ -119,6 +119,8 @@ def _inputs(map, x0, parameter, values):
         require_bound(map, "lyapunov_spectrum")
         num = map.numeric
         d, kernel, args = num.dim, num.kernel, list(num.values)
+        if kernel is None and not getattr(map, "symbolic", True):  # a network by backprop
+            kernel = BackpropRows(num)
         vals = p = None
     else:
         fam = Family(map, parameter)

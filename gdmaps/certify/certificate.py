@@ -186,6 +186,10 @@ def _minima_step(crit, eta):
 def _other_critical_step(gdmap, eta, crit):
     from gdmaps.certify.critical_poly import polynomial_minima
 
+    if not gdmap.symbolic:
+        return Step("Every other critical point is unstable", None,
+                    "the critical set of a network evaluated by backpropagation is not computed"
+                    " (it has no symbolic critical set; build it with symbolic=True if it is small)")
     m = polynomial_minima(gdmap)
     if m is not None and m.others is not None:
         return _other_isolated(m.others, eta)
@@ -317,7 +321,8 @@ def certify_measure_zero(gdmap, *, eta=None, target="global-minima") -> Certific
     else:
         missing = next(s for s in steps if not s.established)
         status, reason = Status.INCONCLUSIVE, f"not established: {missing.name.lower()}"
-    return Certificate(status, eta, target, gdmap.loss, tuple(steps), reason, witness, crit, ns)
+    loss = gdmap.loss if gdmap.symbolic else gdmap.describe()  # a network: its description
+    return Certificate(status, eta, target, loss, tuple(steps), reason, witness, crit, ns)
 
 
 def _plain_markdown(text: str) -> str:

@@ -123,7 +123,10 @@ def _numeric_search(gdmap, *, starts, seed, box):
                      method="BFGS", options={"gtol": 1e-12, "maxiter": 2000}) for x0 in X0]
     sols = [s for s in sols if np.isfinite(s.fun) and np.all(np.isfinite(s.x))]
     scale = float(np.nanmedian(np.abs(num.loss(X0))))
-    lower = _lower_nearby(num, sols, box, scale) if sols else "every run overflowed"
+    # a network on the squared error has L >= 0: a loss ~0 is a minimum, not an unattained infimum
+    net = getattr(gdmap, "network", None)
+    floor = 0.0 if net is not None and getattr(net, "criterion", "squared") == "squared" else None
+    lower = _lower_nearby(num, sols, box, scale, floor) if sols else "every run overflowed"
     if lower is not None:
         return CriticalLearningRate(
             float("nan"), float("nan"), Exactness.NUMERIC, None,
@@ -158,7 +161,10 @@ def _numeric_search(gdmap, *, starts, seed, box):
                 f" SLSQP minimized lambda_max(H) over {len(on_min)} of those minima. An estimate,"
                 " not a proof: a flatter minimum may exist.")
     lower, why = None, "the numeric minimum loss is not ~0"
-    if abs(L_min) <= _ZERO_LOSS:
+    if not gdmap.symbolic:
+        why = ("a network evaluated by backpropagation has no formula for the ball-arithmetic"
+               " certificate (build it with symbolic=True if it is small)")
+    elif abs(L_min) <= _ZERO_LOSS:
         lower, why, centre = _certified_zero(gdmap, x)
         if centre is not None:  # the certified minimum: the witness and its sharpness
             x = np.array(centre)
@@ -181,8 +187,10 @@ def _numeric_search(gdmap, *, starts, seed, box):
                                 minima_proved=True if lower is not None else None)
 
 
-def _lower_nearby(num, sols, box, scale):
-    """Why the lowest point found is no minimum (the loss is lower a step away), or None."""
+def _lower_nearby(num, sols, box, scale, floor=None):
+    """Why the lowest point found is no minimum (the loss is lower a step away), or None.
+
+    ``floor``: a known lower bound of L; within _ZERO_LOSS of it only an absolute drop counts."""
     best = min(sols, key=lambda r: r.fun)
     x, f = best.x, float(best.fun)
     d = len(x)
@@ -192,6 +200,7 @@ def _lower_nearby(num, sols, box, scale):
     drop = f - np.nanmin(np.where(np.isfinite(values), values, np.inf))
     # a clear drop; or, for a loss far below its typical size, a relative one (exp(x) at x = -28)
     relative = abs(f) > 1e-14 * scale and drop > 1e-2 * abs(f)
+    relative = relative and not (floor is not None and f - floor <= _ZERO_LOSS)
     if drop > 1e-9 * max(1.0, abs(f)) or relative or np.any(values == -np.inf):
         return (f"L = {f:.6g} at the lowest point found, {np.round(x, 3).tolist()}, but lower ("
                 f"{f - drop:.6g}) a step away")
@@ -377,6 +386,9 @@ def critical_learning_rate(gdmap, *, target="global-minima", starts=40, seed=0,
     check_choice("target", target, TARGETS)
     free = [p for p in gdmap.free_parameters if p != ETA]
     exact = None
+    if not gdmap.symbolic:  # a network by backprop: no formula to reason on, only the numeric search
+        g = gdmap if ETA in gdmap.values else gdmap.at(1)
+        return _numeric(g, starts=starts, seed=seed, box=box)
     if not free:
         from gdmaps.certify.critical_analytic import certified_analytic
         from gdmaps.certify.critical_hypersurface import hypersurface_minima

@@ -116,6 +116,8 @@ def non_singularity(gdmap, *, eta=None, tries=4) -> NonSingularity:
     if not isinstance(gdmap, GDMap):
         raise InvalidTypeError(f"gdmap must be a GDMap, got {type(gdmap).__name__}")
     eta = step_of(gdmap, eta)
+    if not gdmap.symbolic:
+        return _backprop_estimate(gdmap, eta)
     free = gdmap.loss.free_symbols - set(gdmap.state)
     if free:
         return NonSingularity(Verdict.INCONCLUSIVE, eta, None, None, None,
@@ -145,6 +147,20 @@ def non_singularity(gdmap, *, eta=None, tries=4) -> NonSingularity:
                 Verdict.PROVEN, eta, point, value, None,
                 f"det(I - eta H) = {_short(value)} != 0 at the rational point {_short(point)}")
     return _exceptional(gdmap, eta, H)
+
+
+def _backprop_estimate(gdmap, eta):
+    """A network evaluated in floats: the sign of det(I - eta H) at one point, not a proof."""
+    import numpy as np
+
+    point = np.array([float(v) for v in next(_rational_points(gdmap.dim, 1))])
+    sign, logdet = np.linalg.slogdet(gdmap.at(eta).numeric.jacobian(point))
+    value = "0" if sign == 0 else f"{'-' if sign < 0 else ''}exp({logdet:.6g})"
+    return NonSingularity(
+        Verdict.INCONCLUSIVE, eta, None, None, None,
+        f"a network evaluated by backpropagation has no exact determinant; in floats"
+        f" det(I - eta H) = {value} at a deterministic point, evidence but no proof (build it with"
+        " mlp(..., symbolic=True) for the ball-arithmetic proof if it is small)")
 
 
 def _rational_polynomial(expr, state) -> bool:

@@ -159,7 +159,7 @@ def _with_varied_value(args, lo):
 def _title(target, name):
     """The family with the moving parameter left as a symbol."""
     if isinstance(target, GDMap):
-        return f"GD on L = {target.loss}, {name} moving"
+        return f"GD on {target.describe()}, {name} moving"
     keep = {p: v for p, v in target.values.items() if p.name != name}
     parts = [f"{x} -> {e.xreplace(keep)}" for x, e in zip(target.state, target.template)]
     return f"{'; '.join(parts)}  ({name} moving)"

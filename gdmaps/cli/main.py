@@ -683,7 +683,8 @@ def _iterate(args):
         raise GdmapsError(re.sub(r"\bregion=", "--region ", str(exc))) from None
     result = iterate(target, x0, args.steps, progress=progress(args), **_rule(args))
     if args.json:
-        print(dumps_indented({"map": [str(e) for e in target.exprs], **result.summary()}))
+        map_ = [str(e) for e in target.exprs] if getattr(target, "symbolic", True) else target.describe()
+        print(dumps_indented({"map": map_, **result.summary()}))
     else:
         print(target)
         print(result)
@@ -812,7 +813,7 @@ def _manifolds(args):
 
 def _map_title(target):
     if isinstance(target, GDMap):
-        return f"GD on L = {target.loss}, eta = {target.eta}"
+        return f"GD on {target.describe()}, eta = {target.eta}"
     return "; ".join(f"{x} -> {e}" for x, e in zip(target.state, target.exprs))
 
 

@@ -21,9 +21,11 @@ DEFAULT_LOSS = "(a*b - 1)**2/2"
 #: Models the command line builds, with the options each takes (-p NAME=VALUE).
 MODELS = {
     "scalar_chain": "depth (int, default 2), y (number, default 1)",
-    "linear_network": "data (.npz with arrays X, Y), widths (e.g. 3,3), reduction (sum|mean)",
-    "mlp": "data (.npz with arrays X, Y), widths, activation (tanh|sigmoid|softplus|relu),"
-           " reduction",
+    "linear_network": "data (a built-in set xor|teacher|sine|iris|diabetes|digits, or a .npz with arrays"
+                      " X, Y or a .csv), points (a subset, or the size of teacher|sine), widths"
+                      " (e.g. 3,3), reduction (sum|mean)",
+    "mlp": "data, points and widths as linear_network; activation (tanh|sigmoid|softplus|relu),"
+           " bias (true|false, default false), loss (squared|cross_entropy), reduction (sum|mean)",
     "relu_example": "reduction (sum|mean)",
 }
 
@@ -71,16 +73,26 @@ def _whole(name, text, args, limit=None):
     return n
 
 
-def _data(opts):
-    path = opts.pop("data", None)
-    if path is None:
-        raise InvalidArgumentError("this model needs -p data=FILE.npz holding arrays X and Y")
+def _data(opts, args):
+    from gdmaps.models.data import DATASETS, dataset
+
+    name = opts.pop("data", None)
+    if name is None:
+        raise InvalidArgumentError(f"this model needs -p data=NAME (one of {', '.join(DATASETS)}) or"
+                                   " -p data=FILE (.npz with arrays X, Y; .csv with the target last)")
+    points = opts.pop("points", None)
+    points = None if points is None else _whole("points", points, args)
     try:
-        with np.load(path) as f:
-            return f["X"], f["Y"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise InvalidArgumentError(f"-p data={path} could not be read as an .npz with arrays X"
-                                   f" and Y ({exc})") from None
+        return dataset(name, points=points)
+    except InvalidArgumentError as exc:  # "data must ...", "points must ..." in CLI words
+        raise InvalidArgumentError(re.sub(r"^(data|points)\b", r"-p \1", str(exc))) from None
+
+
+def _flag(name, text):
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(text.lower())
+    if value is None:
+        raise InvalidArgumentError(f"-p {name} must be true or false, got {text!r}")
+    return value
 
 
 def _widths(opts, args):
@@ -115,7 +127,7 @@ def _model(name, opts, args):
     try:
         target = _build_model(name, opts, args)
     except InvalidArgumentError as exc:  # "reduction must be ..." -> "-p reduction must be ..."
-        raise InvalidArgumentError(re.sub(r"^(reduction|activation|widths|depth|y|X|Y)\b", r"-p \1",
+        raise InvalidArgumentError(re.sub(r"^(reduction|activation|widths|depth|loss|y|X|Y)\b", r"-p \1",
                                           str(exc))) from None
     extra = sorted(set(opts) - {"eta"})  # -p eta=... binds the step size, as for a loss
     if extra:
@@ -130,17 +142,17 @@ def _build_model(name, opts, args):
                                    _number("y", opts.pop("y", "1")))
     if name == "relu_example":
         return models.relu_example(reduction=opts.pop("reduction", "sum"))
-    X, Y = _data(opts)
+    X, Y = _data(opts, args)
     widths = _widths(opts, args)
     sizes = [np.shape(X)[0] if np.ndim(X) > 1 else 1, *widths, np.shape(Y)[0] if np.ndim(Y) > 1 else 1]
-    bias = name == "mlp"  # an upper bound on what the model builds
+    bias = name == "mlp" and _flag("bias", opts.pop("bias", "false"))
     n = sum(o * i + (o if bias else 0) for i, o in zip(sizes, sizes[1:]))
     check_limit(args, "params", n, f"-p widths={','.join(map(str, widths))} gives {n} weights on this"
                 " data", "narrow the layers")
     if name == "linear_network":
         return models.linear_network(X, Y, widths, reduction=opts.pop("reduction", "sum"))
-    return models.mlp(X, Y, widths, opts.pop("activation", "tanh"),
-                      reduction=opts.pop("reduction", "sum"))
+    return models.mlp(X, Y, widths, opts.pop("activation", "tanh"), bias=bias,
+                      loss=opts.pop("loss", "squared"), reduction=opts.pop("reduction", "sum"))
 
 
 def resolve_target(args):
@@ -183,6 +195,8 @@ def _closed_form(target, args):
     Abs of a complex symbol): it would fail later, deep in the numerics."""
     import sympy as sp
 
+    if isinstance(target, models.MLPMap):
+        return  # built by backprop, its formula is closed by construction (and costly to build)
     bad = next((e for e in target.template if e.has(sp.Derivative)), None)
     if bad is not None:
         d = next(iter(bad.atoms(sp.Derivative)))

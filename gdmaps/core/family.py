@@ -15,7 +15,34 @@ from gdmaps.core.compile import _broadcast_rows, compile_kernel
 from gdmaps.core.errors import FreeParameterError, InvalidArgumentError
 from gdmaps.core.numeric import check_map
 
-__all__ = ["Family"]
+__all__ = ["Family", "BackpropRows"]
+
+
+class BackpropRows:
+    """The kernel calls ``rows`` and ``jacobian_rows`` of a GD map without a compiled kernel
+    (a network evaluated by backpropagation), from its ``gradient`` and ``hessian``.
+
+    Both take the d coordinate rows ``(N,)`` and then the step size eta (a scalar or ``(N,)``),
+    as a compiled kernel takes its state rows and its parameters.
+    """
+
+    def __init__(self, numeric):
+        self.numeric, self.dim = numeric, numeric.dim
+
+    def _split(self, args):
+        rows, (eta,) = args[:self.dim], args[self.dim:]
+        N = max(np.size(r) for r in rows)
+        X = np.stack([np.broadcast_to(np.asarray(r, dtype=float), (N,)) for r in rows], axis=1)
+        return X, np.broadcast_to(np.asarray(eta, dtype=float), (N,))
+
+    def rows(self, *args) -> list:
+        X, eta = self._split(args)
+        return list((X - eta[:, None] * self.numeric.gradient(X)).T)
+
+    def jacobian_rows(self, *args) -> list:
+        X, eta = self._split(args)
+        J = np.eye(self.dim) - eta[:, None, None] * self.numeric.hessian(X)
+        return list(J.reshape(len(X), -1).T)
 
 
 class Family:
@@ -61,7 +88,13 @@ class Family:
         self.parameter = parameter
         self.dim = map.dim
         self.index = map.parameters.index(parameter)
-        self.kernel = compile_kernel(map.template, map.state, map.parameters)
+        if not getattr(map, "symbolic", True):  # a network by backprop: no formula to compile
+            if parameter.name != "eta":
+                raise InvalidArgumentError(f"a network evaluated by backpropagation varies only in its"
+                                           f" step size eta, got parameter {parameter}")
+            self.kernel = BackpropRows(map.numeric)
+        else:
+            self.kernel = compile_kernel(map.template, map.state, map.parameters)
         self._values = [float(map.values[p]) if p in map.values and p != parameter else np.nan
                         for p in map.parameters]
         value = map.values.get(parameter)

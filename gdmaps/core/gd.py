@@ -79,6 +79,15 @@ class GDMap(Map):
         self._grad_template = grad
         self._init([p - ETA * g for p, g in zip(state, grad)], state, {ETA: value})
 
+    #: Whether the SymPy side is cheap to build. False for a network evaluated by
+    #: backpropagation (``mlp(..., symbolic=False)``): its formula is built only on request,
+    #: so analyses take their numeric route and name the map by :meth:`describe`.
+    symbolic = True
+
+    def describe(self) -> str:
+        """The map in one line: ``L = <the loss>`` (a network says its architecture instead)."""
+        return f"L = {self.loss}"
+
     # -- symbolic side -------------------------------------------------------
     @property
     def eta(self):

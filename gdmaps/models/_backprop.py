@@ -67,15 +67,19 @@ class Network:
 
     Parameters are ordered layer by layer; in each layer the weights ``W``
     ``(out, in)`` row-major, then the biases ``b`` ``(out,)`` when ``bias``.
-    The loss is ``scale / 2 * sum_i ||f(x_i) - y_i||^2``.
+    The loss (``criterion``) is "squared", ``scale / 2 * sum_i ||f(x_i) - y_i||^2``, or
+    "cross_entropy", ``scale * sum_i (log(1 + e^f) - y f)`` with one output (logistic) and
+    ``scale * sum_i (log sum_k e^{f_k} - y . f)`` with several (softmax, y a probability
+    vector). Either way dL/df = scale * (p - y) with p = f, sigmoid(f) or softmax(f): the
+    forward pass returns that error ``p - y`` and the backward pass is shared.
     """
 
     #: Batches are cut into chunks whose activations hold about this many floats (4 MiB):
     #: the passes then run in cache instead of streaming 100s of MiB per layer.
     CHUNK_FLOATS = 1 << 19
 
-    def __init__(self, X, Y, widths, activation, *, scale, bias):
-        self.X, self.Y = X, Y
+    def __init__(self, X, Y, widths, activation, *, scale, bias, criterion="squared"):
+        self.X, self.Y, self.criterion = X, Y, criterion
         self.sizes = (X.shape[0], *widths, Y.shape[0])
         self.activation, self.scale, self.bias = activation, float(scale), bias
         self.sigma, self.d1, self.d2 = ACTIVATIONS[activation]
@@ -132,11 +136,40 @@ class Network:
             if l < len(layers) - 1:
                 zs.append(z)
                 a = self.sigma(z)
-        return zs, inputs, z - self.Y
+        return zs, inputs, self._error(z)
+
+    def _error(self, z):
+        """dL/df / scale at the outputs f = z: ``p - y``."""
+        if self.criterion == "squared":
+            return z - self.Y
+        if z.shape[-2] == 1:
+            return expit(z) - self.Y
+        e = np.exp(z - z.max(axis=-2, keepdims=True))
+        return e / e.sum(axis=-2, keepdims=True) - self.Y
+
+    def _error_R(self, r, Rz):
+        """The directional derivative of :meth:`_error` along ``Rz``, from the error ``r``."""
+        if self.criterion == "squared":
+            return Rz
+        p = r + self.Y
+        if p.shape[-2] == 1:
+            return p * (1.0 - p) * Rz
+        return p * (Rz - (p * Rz).sum(axis=-2, keepdims=True))
 
     def loss(self, T):
-        _, _, r = self.forward(self.unpack(T))
-        return 0.5 * self.scale * np.einsum("nij,nij->n", r, r)
+        layers = self.unpack(T)
+        _, inputs, r = self.forward(layers)
+        if self.criterion == "squared":
+            return 0.5 * self.scale * np.einsum("nij,nij->n", r, r)
+        W, b = layers[-1]
+        z = W @ inputs[-1] if b is None else W @ inputs[-1] + b
+        if z.shape[-2] == 1:
+            per = np.logaddexp(0.0, z) - self.Y * z
+        else:
+            m = z.max(axis=-2, keepdims=True)
+            lse = m + np.log(np.exp(z - m).sum(axis=-2, keepdims=True))
+            per = lse - (self.Y * z).sum(axis=-2, keepdims=True)
+        return self.scale * per.sum(axis=(-2, -1))
 
     def gradient(self, T):
         """grad L at each row of ``T`` ``(N, P)``, in chunks of :attr:`CHUNK_FLOATS` activations."""
@@ -176,7 +209,7 @@ class Network:
                 Ra = self.d1(zs[l]) * Rz
                 Rin.append(Ra)
         # backward: differentiate delta_{l-1} = (W^T delta_l) * sigma'(z_{l-1})
-        delta, Rdelta, out = self.scale * r, self.scale * Rz, []
+        delta, Rdelta, out = self.scale * r, self.scale * self._error_R(r, Rz), []
         for l in range(len(layers) - 1, -1, -1):
             RgW = Rdelta @ _t(inputs[l])
             if Rin[l] is not None:

@@ -1,4 +1,4 @@
-"""Multilayer perceptrons with a squared loss, as GD maps of any size."""
+"""Multilayer perceptrons with a squared or cross-entropy loss, as GD maps of any size."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ __all__ = ["mlp", "MLPMap", "SYMBOLIC_LIMIT"]
 SYMBOLIC_LIMIT = 100
 
 REDUCTIONS = ("sum", "mean")
+LOSSES = ("squared", "cross_entropy")
 
 
 def _ev(f, *args):
@@ -37,8 +38,9 @@ _SYMPY_ACTIVATIONS = {
 }
 
 
-def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None, eta=None):
-    """The GD map of a multilayer perceptron with the squared loss.
+def mlp(X, Y, widths, activation, *, loss="squared", reduction="sum", bias=False, symbolic=None,
+        eta=None):
+    """The GD map of a multilayer perceptron with the squared or the cross-entropy loss.
 
     Parameters
     ----------
@@ -50,8 +52,12 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
         Widths of the hidden layers, each >= 1; empty for a linear model.
     activation : {"tanh", "sigmoid", "softplus", "relu"}
         Applied entrywise on the hidden layers; the output layer is linear.
+    loss : {"squared", "cross_entropy"}, keyword-only
+        The squared error, or the cross-entropy of the outputs read as logits:
+        logistic with one output (targets in [0, 1]), softmax with several (each
+        target column a probability vector, e.g. one-hot). See Notes.
     reduction : {"sum", "mean"}, keyword-only
-        Sum the squared errors over the data points, or average them.
+        Sum the per-point losses over the data points, or average them.
     bias : bool, keyword-only
         Give every layer a bias vector.
     symbolic : bool or None, keyword-only
@@ -82,6 +88,9 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
     >>> theta = np.array([0.5, -1.0, 1.0, 2.0])
     >>> print(round(float(big.numeric.loss(theta)), 6), round(float(g.numeric.loss(theta)), 6))
     15.470167 15.470167
+    >>> xor = mlp([[0, 0, 1, 1], [0, 1, 0, 1]], [[0, 1, 1, 0]], [2], "tanh", loss="cross_entropy")
+    >>> xor.loss.subs({p: 0 for p in xor.state})  # f = 0: log 2 per point
+    4*log(2)
 
     Notes
     -----
@@ -90,8 +99,16 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
     .. math:: L(\\theta) = \\frac{c}{2} \\sum_{i=1}^n \\lVert f(x_i) - y_i \\rVert^2,
 
     ``c = 1`` for "sum" and ``c = 1/n`` for "mean", so eta* for "mean" is n times
-    the one for "sum". ReLU is ``Max(0, z)``, differentiated off its kinks; at a
-    kink both paths take ``Heaviside(0) = 1/2``. Data are read exactly (0.1 is 1/10).
+    the one for "sum". The cross-entropy has no factor 1/2:
+
+    .. math:: L(\\theta) = c \\sum_{i=1}^n \\ell(f(x_i), y_i),\\quad
+              \\ell(f, y) = \\log(1 + e^f) - y f \\ \\text{(one output)},\\quad
+              \\ell(f, y) = \\log \\textstyle\\sum_k e^{f_k} - y \\cdot f \\ \\text{(several)},
+
+    the negative log-likelihood of sigmoid(f) or softmax(f); on separable data its
+    infimum 0 is not attained, so GD has no minimum to converge to. ReLU is
+    ``Max(0, z)``, differentiated off its kinks; at a kink both paths take
+    ``Heaviside(0) = 1/2``. Data are read exactly (0.1 is 1/10).
 
     In the numpy path the SymPy objects (``.loss``, ``.gradient()``,
     ``.hessian()``, ``.exprs``) are built on first access, which is slow for
@@ -107,14 +124,17 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
         raise InvalidTypeError(f"widths must be a sequence of integers >= 1, got {widths!r}")
     widths = tuple(check_int(f"widths[{k}]", w, minimum=1) for k, w in enumerate(widths))
     check_choice("activation", activation, tuple(ACTIVATIONS))
+    check_choice("loss", loss, LOSSES)
     check_choice("reduction", reduction, REDUCTIONS)
+    if loss == "cross_entropy":
+        _check_targets(Ya)
     if not isinstance(bias, (bool, np.bool_)):
         raise InvalidTypeError(f"bias must be True or False, got {bias!r}")
     if symbolic is not None and not isinstance(symbolic, (bool, np.bool_)):
         raise InvalidTypeError(f"symbolic must be True, False or None, got {symbolic!r}")
     eta = None if eta is None else check_positive_finite("eta", eta)
     scale = 1.0 if reduction == "sum" else 1.0 / Xa.shape[1]
-    net = Network(Xa, Ya, widths, activation, scale=scale, bias=bool(bias))
+    net = Network(Xa, Ya, widths, activation, scale=scale, bias=bool(bias), criterion=loss)
     spec = _Spec(net, np.asarray(X, dtype=object), np.asarray(Y, dtype=object), reduction)
     zero = np.flatnonzero(~Xa.any(axis=1))  # an all-zero feature drops its weights from the loss
     if symbolic is None:
@@ -129,6 +149,18 @@ def mlp(X, Y, widths, activation, *, reduction="sum", bias=False, symbolic=None,
         gdmap.network = net  # the layout, for network initializations (gdmaps.core.samplers)
         return gdmap
     return MLPMap(spec, eta)
+
+
+def _check_targets(Y):
+    if Y.min() < 0 or Y.max() > 1:
+        raise InvalidArgumentError(
+            f"Y must lie in [0, 1] for loss='cross_entropy' (probabilities or one-hot labels), got"
+            f" values from {Y.min():g} to {Y.max():g}")
+    if Y.shape[0] > 1 and not np.allclose(Y.sum(axis=0), 1.0):
+        k = int(np.argmax(np.abs(Y.sum(axis=0) - 1.0)))
+        raise InvalidArgumentError(
+            f"each column of Y must sum to 1 for loss='cross_entropy' with {Y.shape[0]} outputs"
+            f" (softmax; one-hot labels), but column {k} sums to {Y[:, k].sum():g}")
 
 
 def _data(name, value):
@@ -174,9 +206,16 @@ class _Spec:
             for l, (W, b) in enumerate(layers):
                 z = [sp.Add(*(w * x for w, x in zip(Wr, a)), br) for Wr, br in zip(W, b)]
                 a = z if l == len(layers) - 1 else [sigma(v) for v in z]
-            terms += [(fk - row[k]) ** 2 for fk, row in zip(a, Y)]
-        c = sp.Rational(1, 2) if self.reduction == "sum" else sp.Rational(1, 2 * net.n_data)
-        return c * sp.Add(*terms)
+            ys = [row[k] for row in Y]
+            if net.criterion == "squared":
+                terms += [(fk - yk) ** 2 for fk, yk in zip(a, ys)]
+            elif len(a) == 1:  # logistic: log(1 + e^f) - y f
+                terms.append(sp.log(1 + sp.exp(a[0])) - ys[0] * a[0])
+            else:  # softmax: log sum_k e^{f_k} - y . f
+                terms.append(sp.log(sp.Add(*(sp.exp(f) for f in a)))
+                             - sp.Add(*(yk * fk for fk, yk in zip(a, ys))))
+        c = sp.Rational(1, 1 if self.reduction == "sum" else net.n_data)
+        return (c / 2 if net.criterion == "squared" else c) * sp.Add(*terms)
 
     @functools.cached_property
     def gradient(self) -> tuple:
@@ -228,10 +267,21 @@ class MLPMap(GDMap):
         eta = self._values.get(ETA)
         return BackpropGD(self._spec.net, None if eta is None else float(eta))
 
+    symbolic = False  # analyses take their numeric route; the SymPy side is built on request only
+
+    def describe(self) -> str:
+        """The loss in one line, without building it: architecture, loss and data."""
+        net = self._spec.net
+        what = "squared error" if net.criterion == "squared" else "cross-entropy"
+        return (f"L = the {self._spec.reduction} {what} of a {net.activation}"
+                f" {'-'.join(map(str, net.sizes))} network{' with biases' if net.bias else ''} on"
+                f" {net.n_data} points ({net.n_params} parameters, by backpropagation)")
+
     def __repr__(self) -> str:
         net = self._spec.net
         return (f"MLPMap({net.activation} {'-'.join(map(str, net.sizes))}"
-                f"{' with bias' if net.bias else ''}, {self._spec.reduction} over"
+                f"{' with bias' if net.bias else ''},"
+                f"{' cross-entropy,' if net.criterion == 'cross_entropy' else ''} {self._spec.reduction} over"
                 f" {net.n_data} points, {net.n_params} params, eta = {self.eta})")
 
     def _repr_latex_(self):

@@ -280,6 +280,10 @@ def fixed_points(map, region=None, *, eta=None, method="symbolic", starts=200, s
     map = at_step(map, eta)
     check_choice("method", method, METHODS)
     if method == "symbolic":
+        if not getattr(map, "symbolic", True):
+            raise InvalidArgumentError(
+                f"a network evaluated by backpropagation has no symbolic fixed-point set ({map.dim}"
+                " parameters, no formula built); use method='numeric' with a region")
         return _symbolic(map, tol=1e-8)
     if region is None:
         raise InvalidArgumentError(

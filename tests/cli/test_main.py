@@ -104,7 +104,7 @@ def test_mlp_and_relu_models(tmp_path, capsys):
     (["iterate", "--map", "lorenz"], "must be one of 'logistic', 'henon'"),
     (["iterate", "--map", "x: 1 +* x"], "cannot read the expression"),
     (["iterate", "--loss", "(a*b - 1)**2", "-p", "q=1"], "q=... is not a parameter"),
-    (["iterate", "--model", "linear_network"], "needs -p data=FILE.npz"),
+    (["iterate", "--model", "linear_network"], "needs -p data=NAME"),
     (["iterate", "--map", "henon", "--eta", "0.1"], "--eta is the step size of a GD map"),
     (["iterate", "--starts", "0"], "--starts must be a whole number >= 1, got '0'"),
     (["analyze", "--map", "henon"], "not a plain map"),
