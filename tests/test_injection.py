@@ -93,15 +93,15 @@ def _cli_cases():
     """(case id, argv with {p} for the payload, payload ids) for each typed-text option."""
     every, some = list(PAYLOADS), ["import", "after a statement", "getattr"]
     return [
-        ("iterate --loss", ["iterate", "--loss", "{p}", "--points", "5", "--steps", "2"], every),
-        ("iterate --map", ["iterate", "--map", "{p}", "--points", "5", "--steps", "2"], some),
-        ("iterate --map x:", ["iterate", "--map", "x: {p}", "--points", "5", "--steps", "2"], some),
+        ("iterate --loss", ["iterate", "--loss", "{p}", "--starts", "5", "--steps", "2"], every),
+        ("iterate --map", ["iterate", "--map", "{p}", "--starts", "5", "--steps", "2"], some),
+        ("iterate --map x:", ["iterate", "--map", "x: {p}", "--starts", "5", "--steps", "2"], some),
         ("iterate -p", ["iterate", "--loss", "x**2*y", "--params", "x", "-p", "y={p}", "--eta", "0.1",
-                        "--points", "5", "--steps", "2"], some),
-        ("iterate --eta", ["iterate", "--loss", "x**2", "--eta", "{p}", "--points", "5"], some),
+                        "--starts", "5", "--steps", "2"], some),
+        ("iterate --eta", ["iterate", "--loss", "x**2", "--eta", "{p}", "--starts", "5"], some),
         ("certify --eta", ["certify", "--loss", "x**2", "--eta", "{p}"], some),
         ("certify --loss", ["certify", "--loss", "{p}", "--eta", "1"], some),
-        ("analyze --loss", ["analyze", "--loss", "{p}", "--points", "5", "--steps", "2"], some),
+        ("analyze --loss", ["analyze", "--loss", "{p}", "--starts", "5", "--steps", "2"], some),
     ]
 
 
