@@ -47,7 +47,7 @@ class Explorer:
         self.views = Views()
         self.doc = doc  # the page's Bokeh document (served): results are written on its loop
         self.target = None
-        self.grid = self.path = self.phase = self.cert = None
+        self.grid = self.path = self.phase = self.cert = self._cert_value = None
         self.marks = None
         self._orbit_range = None
         self._build_widgets()
@@ -195,10 +195,10 @@ class Explorer:
         self.views.cobweb.visible = t.dim == 1
         self.dims.disabled = self.at.disabled = t.dim <= 2
         self._orbit_range = None
+        self.set_value(t.value)  # first: the views at one value are the quick ones a user looks at
         self._orbits(lo, hi)
         self._phase()
         self._bifurcations()
-        self.set_value(t.value)
 
     def set_value(self, value):
         """Move the slider's parameter to ``value``: the views at one value follow."""
@@ -294,7 +294,7 @@ class Explorer:
         t, value = self.target, self.value
 
         def done(cert):
-            self.cert = cert
+            self.cert, self._cert_value = cert, value
             self.certificate.object = ("(certificates are about gradient descent; this is a plain map)"
                                        if cert is None else _panel_math(cert.to_markdown()))
             self._info()
@@ -339,14 +339,15 @@ class Explorer:
             br = t.eta_star_bracket()
             out["eta*"] = (str(c.eta_star) if c.certified_lower is None else
                            f"[{br[0]:.10g}, {br[1]:.10g}]")
-        if self.grid is not None:
-            out["fate map converged"] = f"{self.grid.shares['converged']:.1%}"
+        if self.grid is not None:  # a view still at the previous value says so, never its old number
+            out["fate map converged"] = (f"{self.grid.shares['converged']:.1%}" if self.grid.value == self.value
+                                         else "updating")
         if self.phase is not None:
             i = int(np.abs(self.phase.values - self.value).argmin())
             out["convergent fraction near here"] = (f"{self.phase.fraction[i]:.3f} at"
                                                     f" {self.phase.values[i]:.4g}")
         if self.cert is not None:
-            out["certificate"] = self.cert.status.name
+            out["certificate"] = self.cert.status.name if self._cert_value == self.value else "updating"
         return out
 
     def _info(self):

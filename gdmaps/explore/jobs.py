@@ -90,6 +90,7 @@ class Jobs:
             self._tokens[key] = token
 
         def work():
+            token.deadline = time.monotonic() + token.seconds  # the limit counts running, not queueing
             try:
                 result = fn(token)
             except Cancelled as exc:

@@ -34,6 +34,16 @@ def test_slider_across_eta_star_updates_every_view(app):
     assert "HOLDS" in app.certificate.object
 
 
+def test_a_view_still_at_the_old_value_reads_updating_not_its_old_number(app):
+    app.set_value(0.9)
+    fresh = app.readout()
+    app.value = 1.2  # the slider moved; the fate map and certificate have not come back yet
+    stale = app.readout()
+    assert fresh["fate map converged"].endswith("%") and fresh["certificate"] == "FAILS"
+    assert stale["fate map converged"] == "updating" and stale["certificate"] == "updating"
+    app.set_value(0.9)
+
+
 def test_click_shows_the_trajectory_and_its_fate(app):
     app.set_value(0.5)
     app._tap(type("Tap", (), {"x": 1.2, "y": 1.2})())
@@ -85,6 +95,16 @@ def test_jobs_cancel_the_job_they_replace():
     gate.set()
     first.result(5)
     assert seen == ["new"]
+
+
+def test_a_queued_job_gets_its_whole_time_limit_once_it_runs():
+    import time
+
+    jobs, seen = Jobs(workers=1, seconds=0.5), []
+    jobs.submit("busy", lambda token: time.sleep(0.8) or "first", seen.append, seen.append)
+    queued = jobs.submit("next", lambda token: token.check() or "second", seen.append, seen.append)
+    queued.result(5)
+    assert seen == ["first", "second"]  # not 'stopped after 0.5 s' for the time it spent waiting
 
 
 @pytest.mark.parametrize("view", export.VIEWS)
