@@ -205,7 +205,35 @@ def network(activation):
     act = {"tanh": sp.tanh, "softplus": lambda s: sp.log(1 + sp.exp(s))}[activation]
     res = [b1 * act(a1 * xi) + b2 * act(a2 * xi) - yi for xi, yi in zip(X[0], Y[0])]
     eta, how = manifold_estimate(g.loss, list(g.state), res, starts=30)
+    eta_far = minima_by_input_weights(activation, [0.5, 1.0], [0.4, 0.7])
+    if eta_far > eta:  # a flatter minimum far out (softplus: a unit switched off, a_k -> -oo)
+        return g, eta_far, ("minima b = M(a)^-1 y over a grid of input weights a in [-60, 60]^2,"
+                            " then Nelder-Mead (flatter than SLSQP within |theta_i| <= 10)")
     return g, eta, how
+
+
+def minima_by_input_weights(activation, xs, ys):
+    """2 / min lambda_max(J^T J) over the minima of a 1-2-1 net, parametrized by a: b = M(a)^-1 y."""
+    from scipy.optimize import minimize
+
+    f, df = {"tanh": (np.tanh, lambda s: 1 / np.cosh(s) ** 2),
+             "softplus": (lambda s: np.logaddexp(0, s), lambda s: 1 / (1 + np.exp(-s)))}[activation]
+    xs, ys = np.array(xs), np.array(ys)
+
+    def lam(a):
+        M = np.stack([f(a[0] * xs), f(a[1] * xs)], 1)
+        if not abs(np.linalg.det(M)) > 1e-12:
+            return 1e12
+        b = np.linalg.solve(M, ys)
+        J = np.concatenate([M, np.stack([b[0] * xs * df(a[0] * xs), b[1] * xs * df(a[1] * xs)], 1)], 1)
+        return float(np.linalg.eigvalsh(J.T @ J)[-1])   # H = J^T J on r = 0 (L = |r|^2 / 2)
+
+    grid = np.linspace(-60, 60, 241)
+    vals = [(lam((u, v)), u, v) for u in grid for v in grid]
+    starts = sorted(vals)[:10]
+    best = min(minimize(lam, [u, v], method="Nelder-Mead",
+                        options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000}).fun for _, u, v in starts)
+    return 2 / best
 
 
 # -- the table -----------------------------------------------------------------------------

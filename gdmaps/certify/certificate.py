@@ -150,8 +150,10 @@ def _minima_step(crit, eta):
     among = ("" if crit.minima_proved else
              " (the global minima, if L has any, are among the critical points considered)")
     if sign == 1:
+        s_min = (f"= {crit.sharpness}" if crit.exactness is Exactness.EXACT else
+                 f">= 2/{crit.certified_upper!r} (proved; the flattest minimum found has {crit.sharpness})")
         return Step(_MINIMA, True,
-                    f"eta = {eta} > {value} = 2/s_min with s_min = {crit.sharpness}: at every global"
+                    f"eta = {eta} > {value} = 2/s_min with s_min {s_min}: at every global"
                     f" minimum{among} lambda_max(H) >= s_min > 2/eta, so DG has the multiplier"
                     f" 1 - eta lambda_max < -1. {crit.argument}"), None
     if sign is None:

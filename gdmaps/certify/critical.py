@@ -181,9 +181,22 @@ def _numeric_search(gdmap, *, starts, seed, box):
                      " bound of s_min).")
     else:
         argument += f" No certified bound: {why}."
+    upper = None
+    if lower is not None:  # min L = 0 is proved: the minima are {r = 0}
+        from gdmaps.certify.critical_network import network_upper
+
+        bound, why_not = network_upper(gdmap, s)
+        if bound is not None:
+            upper = bound.upper
+            argument = argument.replace(" No certified upper bound (it needs a global lower"
+                                        " bound of s_min).", "") + " " + bound.argument
+        else:
+            argument += f" (Upper bound: {why_not}.)"
     # a certified zero-residual minimum near x is a proved global minimum, Morse-Bott (see above)
-    return CriticalLearningRate(2 / s if s > 0 else np.inf, s, Exactness.NUMERIC, tuple(x), argument,
-                                certified_lower=lower, morse_bott=lower is not None,
+    return CriticalLearningRate(2 / s if s > 0 else np.inf, s,
+                                Exactness.CERTIFIED if upper is not None else Exactness.NUMERIC,
+                                tuple(x), argument, certified_lower=lower, certified_upper=upper,
+                                morse_bott=lower is not None,
                                 minima_proved=True if lower is not None else None)
 
 
