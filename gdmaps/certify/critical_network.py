@@ -157,7 +157,19 @@ _ARB = {
 }
 
 
-class _Floats:
+class _Intervals:
+    """Intervals are pairs ``(lower ends, upper ends)`` of arrays."""
+
+    @staticmethod
+    def lower(x):
+        return x[0]
+
+    @staticmethod
+    def upper(x):
+        return x[1]
+
+
+class _Floats(_Intervals):
     """Plain float intervals ``(lo, hi)`` of arrays: fast, used to find the cover."""
 
     @staticmethod
@@ -209,14 +221,6 @@ class _Floats:
         inv = 1 / (np.sum(vs ** 2, axis=1) * (1 + 1e-15))  # a little low: a smaller quotient
         return inv, inv
 
-    @staticmethod
-    def lower(x):
-        return x[0]
-
-    @staticmethod
-    def upper(x):
-        return x[1]
-
 
 def _each(fn):
     return np.frompyfunc(fn, 1, 1)
@@ -225,7 +229,7 @@ def _each(fn):
 _LO, _HI = _each(lambda b: b.lower()), _each(lambda b: b.upper())
 
 
-class _Balls:
+class _Balls(_Intervals):
     """Intervals with exact arb endpoints (object arrays): every operation rounded outward."""
 
     @staticmethod
@@ -291,14 +295,6 @@ class _Balls:
         inv = np.array([(1 / sum((arb(float(c)) ** 2 for c in row), arb(0))).lower() for row in vs],
                        dtype=object)
         return inv, inv
-
-    @staticmethod
-    def lower(x):
-        return x[0]
-
-    @staticmethod
-    def upper(x):
-        return x[1]
 
 
 # -- 2. one box: its residuals and lower bounds of lambda_max(H) -----------------------------
