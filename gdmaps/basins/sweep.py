@@ -120,7 +120,12 @@ def _check_header(d, line: bytes, header: dict, where: str) -> None:
             f"{where}: line 1 is {_shorten(line)}, not a gdmaps sweep header (expected"
             f" {{\"gdmaps_sweep\": {header['gdmaps_sweep']}, ...}}); {_FIX}")
     if d != header:
-        diff = "; ".join(f"{k}: file {d.get(k, '(missing)')!r}, this call {header.get(k, '(missing)')!r}"
+        def shown(v):  # a network's loss runs to pages: its start says which it is
+            text = repr(v)
+            return text if len(text) <= 120 else text[:120] + "..."
+
+        diff = "; ".join(f"{k}: file {shown(d.get(k, '(missing)'))}, this call"
+                         f" {shown(header.get(k, '(missing)'))}"
                          for k in sorted(set(d) | set(header)) if d.get(k) != header.get(k))
         raise InvalidArgumentError(
             f"{where} holds a sweep with other settings ({diff}); use the settings of the file"

@@ -340,8 +340,8 @@ class Explorer:
             out["eta*"] = (str(c.eta_star) if c.certified_lower is None else
                            f"[{br[0]:.10g}, {br[1]:.10g}]")
         if self.grid is not None:  # a view still at the previous value says so, never its old number
-            out["fate map converged"] = (f"{self.grid.shares['converged']:.1%}" if self.grid.value == self.value
-                                         else "updating")
+            fresh = self.grid.value == self.value
+            out["fate map converged"] = f"{self.grid.shares['converged']:.1%}" if fresh else "updating"
         if self.phase is not None:
             i = int(np.abs(self.phase.values - self.value).argmin())
             out["convergent fraction near here"] = (f"{self.phase.fraction[i]:.3f} at"

@@ -55,7 +55,8 @@ def check_request(name, asked, what) -> None:
     >>> check_request("fate_points", 10**8, "resolution 10000")
     Traceback (most recent call last):
     ...
-    gdmaps.explore.state.RequestTooLarge: resolution 10000 asks for 100,000,000 fate_points; the limit is 1,000,000: ask for less
+    gdmaps.explore.state.RequestTooLarge: resolution 10000 asks for 100,000,000 fate_points; the limit
+    is 1,000,000: ask for less
     """
     limit = LIMITS[name]
     if asked > limit:

@@ -32,7 +32,8 @@ class Views:
 
     def __init__(self):
         # (1) orbit diagram over the parameter, largest Lyapunov exponent below it
-        self.orbit_src = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]))
+        self.orbit_src = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0],
+                                               dh=[1.0]))
         self.orbit = _fig("orbit diagram", "parameter", "x", height=300, x_range=Range1d(0, 1),
                           y_range=Range1d(0, 1))
         grey = LinearColorMapper(palette=[f"#{v:02x}{v:02x}{v:02x}" for v in range(255, -1, -8)], low=0)

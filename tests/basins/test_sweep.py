@@ -407,3 +407,13 @@ def test_rows_with_unstable_starts_resume(tmp_path):
     again = sweep(AB, [0.5, 1.01, 1.2], path=path, on_row=done.append, **kw)
     assert [r.eta for r in done] == [1.2]
     assert [r.to_dict() for r in again.rows[:2]] == [r.to_dict() for r in first.rows]
+
+
+def test_a_mismatch_with_a_long_loss_is_named_briefly(tmp_path):
+    x = sp.Symbol("x")
+    long = sum((x - k) ** 2 for k in range(60))
+    path = tmp_path / "s.jsonl"
+    sweep(GDMap(long, [x]), [0.001], path=path, starts=20, steps=5, progress=False)
+    with pytest.raises(InvalidArgumentError, match="other settings") as err:
+        sweep(GDMap(long + x ** 4, [x]), [0.001], path=path, starts=20, steps=5, progress=False)
+    assert len(str(err.value)) < 600 and "..." in str(err.value)
