@@ -398,7 +398,7 @@ def _reference(gdmap, rate, x0):
 
 def _certify_eta(rate, factor):
     """The step size factor * eta*, exact when eta* is rational, else eta* rounded to 4 digits."""
-    star = sp.sympify(rate.eta_star) if not isinstance(rate.eta_star, float) else None
+    star = sp.sympify(rate.eta_star, strict=True) if not isinstance(rate.eta_star, float) else None
     if star is not None and star.is_Rational:
         return factor * star
     return sp.Rational(f"{float(factor) * float(rate.eta_star):.4g}")

@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from gdmaps.analysis.parts import CERTIFY_AT, DIAGRAM_GRID, SWEEP_GRID, Skipped
+from gdmaps.core.symbols import exact  # text goes through the whitelist parser, never eval
 
 __all__ = ["to_markdown", "to_text", "latex_number", "short", "FIGURES"]
 
@@ -91,7 +92,7 @@ def _m(x, digits: int = 4) -> str:
 
 
 def _point(p) -> str:
-    return "$(" + ", ".join(latex_number(sp.sympify(v) if isinstance(v, (int, str)) else v) for v in p) + ")$"
+    return "$(" + ", ".join(latex_number(exact(v) if isinstance(v, (int, str)) else v) for v in p) + ")$"
 
 
 def _skipped(part) -> str:

@@ -96,3 +96,14 @@ def test_fate_map_titles_name_the_step_as_a_multiple_of_eta_star(chain3):
     fig = draw_figures(chain3)["fate_maps"]
     assert [ax.get_title() for ax in fig.axes] == [r"$\eta = 0.9\,\eta^*$", r"$\eta = 1.1\,\eta^*$"]
     assert fig.axes[0].get_xlabel() == "$a$" and fig.axes[0].get_ylabel() == "$b$"
+
+
+def test_points_given_as_text_are_parsed_by_the_whitelist_never_run(tmp_path):
+    from gdmaps import GdmapsError
+    from gdmaps.analysis.report import _point
+
+    assert _point(["sqrt(2)", 1]) == "$(\\sqrt{2} \\approx 1.414, 1)$"
+    marker = tmp_path / "pwned"
+    with pytest.raises(GdmapsError):
+        _point([f"__import__('os').system('touch {marker}')"])
+    assert not marker.exists()
