@@ -169,7 +169,15 @@ def _numeric_search(gdmap, *, starts, seed, box):
         if centre is not None:  # the certified minimum: the witness and its sharpness
             x = np.array(centre)
             s = sharp(x)
-    if lower is not None:
+    upper, above = None, " No certified upper bound (it needs a global lower bound of s_min)."
+    if lower is not None:  # min L = 0 is proved: the minima are {r = 0}
+        from gdmaps.certify.critical_network import network_upper
+
+        bound, why_not = network_upper(gdmap, s)
+        if bound is not None:
+            upper, above = bound.upper, " " + bound.argument
+        else:
+            above += f" (Upper bound: {why_not}.)"
         argument += (f" Certified: eta* >= {lower!r}. L = sum_j c_j r_j^2 with c_j > 0 and real"
                      " (polynomial or analytic) r_j is >= 0, and a Krawczyk test in ball arithmetic"
                      " proved a zero theta* of r in a small box B near the minimizer: a global"
@@ -177,21 +185,9 @@ def _numeric_search(gdmap, *, starts, seed, box):
                      " a smooth manifold with tangent ker H (Morse-Bott). So s_min <="
                      " lambda_max(H(theta*)) < t, proved by the leading principal minors of t I - H(B)"
                      " being positive, and eta* >= 2 / t; below 2 / t theta* is linearly stable in"
-                     " the normal directions. No certified upper bound (it needs a global lower"
-                     " bound of s_min).")
+                     " the normal directions.") + above
     else:
         argument += f" No certified bound: {why}."
-    upper = None
-    if lower is not None:  # min L = 0 is proved: the minima are {r = 0}
-        from gdmaps.certify.critical_network import network_upper
-
-        bound, why_not = network_upper(gdmap, s)
-        if bound is not None:
-            upper = bound.upper
-            argument = argument.replace(" No certified upper bound (it needs a global lower"
-                                        " bound of s_min).", "") + " " + bound.argument
-        else:
-            argument += f" (Upper bound: {why_not}.)"
     # a certified zero-residual minimum near x is a proved global minimum, Morse-Bott (see above)
     return CriticalLearningRate(2 / s if s > 0 else np.inf, s,
                                 Exactness.CERTIFIED if upper is not None else Exactness.NUMERIC,

@@ -46,7 +46,6 @@ from gdmaps.exact.interval import float_upper
 
 __all__ = ["network_upper", "NetworkBound"]
 
-ACTIVATIONS = ("tanh", "softplus", "sigmoid")
 #: log of 1 / W: the hard chart of softplus and sigmoid covers w = exp(a m) in [0, e^-HARD].
 HARD = 0.5
 #: Relative margins T / s_est tried, smallest first (each a full branch and bound).
@@ -413,12 +412,11 @@ def _charts(form, T):
                 return None, "no input weight far out was found with H_bb >= T"
         lo_a = -A if form.act == "tanh" else -HARD / float(m)
         # step 1, |b_k| >= B on lo_a <= a_k <= A: H_{a_k a_k} >= 2c B^2 q >= T
-        name, shape = _DERIV[form.act]
-        f = _ARB[name]
-        ends = [lo_a, A]
-        q = sum(((_ball(x) * min((f(arb(e) * _ball(x)) for e in ends), key=lambda t: t.lower()).lower())
-                 ** 2).lower() for x in xs) if shape == "peak" else \
-            sum(((_ball(x) * f(arb(lo_a) * _ball(x))) ** 2).lower() for x in xs)
+        # q <= min over lo_a <= a <= A of sum_j x_j^2 phi'(a x_j)^2: phi' peaks at 0 (tanh, sigmoid)
+        # or rises (softplus), so each term is least at an end of the range
+        f = _ARB[_DERIV[form.act][0]]
+        q = sum((min(((_ball(x) * f(arb(e) * _ball(x))) ** 2).lower() for e in (lo_a, A)) for x in xs),
+                arb(0))  # lower ends are exact points, so min compares them soundly
         if not q > 0:
             return None, "the output-weight bound degenerates"
         B = float_upper((Tb / (c2 * q)).sqrt()) * (1 + 1e-9)
@@ -445,23 +443,26 @@ def _charts(form, T):
 
 # -- 4. branch and bound ---------------------------------------------------------------------
 def _cover(form, charts, lo, hi, T, *, max_boxes, batch=4096):
-    """``(True, leaves_lo, leaves_hi, seen)``: a float cover, every leaf decided; or
-    ``(False, open_lo, open_hi, seen)`` with the boxes still open past ``max_boxes``."""
+    """``(True, (leaves_lo, leaves_hi, their vectors v), seen)``: a float cover, every leaf
+    decided; or ``(False, (open_lo, open_hi, None), seen)`` with the boxes still open past
+    ``max_boxes``."""
     width0 = hi - lo
     todo_lo, todo_hi = [lo[None, :]], [hi[None, :]]
-    leaves_lo, leaves_hi, seen = [], [], 0
+    leaves_lo, leaves_hi, leaves_v, seen = [], [], [], 0
     while todo_lo:
         L, H = np.concatenate(todo_lo), np.concatenate(todo_hi)
         if seen + len(L) > max_boxes:
-            return False, L, H, seen
+            return False, (L, H, None), seen
         todo_lo, todo_hi = [], []
         for s in range(0, len(L), batch):
             l, h = L[s:s + batch], H[s:s + batch]
             seen += len(l)
             with np.errstate(all="ignore"):
-                ok = _decided(_Floats, form, charts, l, h, T * (1 + 1e-9), _top_vectors(form, charts, l, h))
+                vs = _top_vectors(form, charts, l, h)
+                ok = _decided(_Floats, form, charts, l, h, T * (1 + 1e-9), vs)
             leaves_lo.append(l[ok])
             leaves_hi.append(h[ok])
+            leaves_v.append(vs[ok])  # the arb check reuses them: any v gives a valid bound
             l, h = l[~ok], h[~ok]
             if not len(l):
                 continue
@@ -473,7 +474,7 @@ def _cover(form, charts, lo, hi, T, *, max_boxes, batch=4096):
             l2[rows, dim] = cut
             todo_lo += [l, l2]
             todo_hi += [h1, h]
-    return True, np.concatenate(leaves_lo), np.concatenate(leaves_hi), seen
+    return True, (np.concatenate(leaves_lo), np.concatenate(leaves_hi), np.concatenate(leaves_v)), seen
 
 
 def _flattest_in(form, charts, lo, hi, *, points=2000):
@@ -550,15 +551,14 @@ def _prove(form, T, *, max_boxes):
         kinds = tuple(c[0] for c in combo)
         lo = np.array([e for c in combo for e in (c[1][0], c[2][0])], dtype=float)
         hi = np.array([e for c in combo for e in (c[1][1], c[2][1])], dtype=float)
-        closed, L, H, seen = _cover(form, kinds, lo, hi, T, max_boxes=max_boxes)
+        closed, (L, H, vs), seen = _cover(form, kinds, lo, hi, T, max_boxes=max_boxes)
         total += seen
         if not closed:
             return (None, f"the cover of the charts {kinds} did not close within {max_boxes} boxes",
                     _flattest_in(form, kinds, L, H))
-        covers.append((kinds, L, H))
+        covers.append((kinds, L, H, vs))
     obj = np.vectorize(arb, otypes=[object])
-    for kinds, L, H in covers:  # the proof: every leaf again in arb, from its exact float corners
-        vs = _top_vectors(form, kinds, L, H)
+    for kinds, L, H, vs in covers:  # the proof: every leaf again in arb, from its exact float corners
         if not np.all(_decided(_Balls, form, kinds, obj(L), obj(H), T, vs)):
             return None, "a box decided in floats failed in ball arithmetic", math.inf
     return total, words, math.inf
